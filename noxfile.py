@@ -1,0 +1,54 @@
+"""noxci's own CI, run by noxci: every CI job is one of these sessions.
+
+Each session only installs and calls into noxci; the logic lives in
+src/noxci. `nox -l` lists them; `nox -s preflight` runs what CI runs.
+"""
+
+from __future__ import annotations
+
+import nox
+
+import noxci.sessions as ci
+
+nox.needs_version = ">=2026.10.20"
+nox.options.default_venv_backend = "uv"
+nox.options.download_python = "never"
+nox.options.error_on_external_run = True
+
+PYTHON = ci.default_python()
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def lint(session: nox.Session) -> None:
+    """Lint and format check: ruff check and black --check."""
+    ci.job(session, "lint")
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def typecheck(session: nox.Session) -> None:
+    """Type check with mypy; the error count is recorded (non-blocking)."""
+    ci.job(session, "typecheck")
+
+
+@nox.session(python=ci.test_pythons(), tags=["ci"])
+def tests(session: nox.Session) -> None:
+    """Tests: pytest with xdist, 2 reruns of failures, branch coverage (min 80%)."""
+    ci.job(session, "tests")
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def docs(session: nox.Session) -> None:
+    """Documentation completeness: docstring coverage and README/LICENSE/CHANGELOG."""
+    ci.job(session, "docs")
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel with uv build; hashes go in the report."""
+    ci.job(session, "build")
+
+
+@nox.session(python=False)
+def lock(session: nox.Session) -> None:
+    """Refresh uv.lock and requirements.txt (under CI: fail if they drifted)."""
+    ci.lock(session)

@@ -1,0 +1,60 @@
+"""The ``noxci`` command line: a dispatcher over ``noxci.commands``.
+
+``main()`` is the only place errors become exit codes: a
+:class:`~noxci.errors.NoxciError` prints one line and exits with its code,
+Ctrl-C exits 130, and anything else is a bug (exit 3, with the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from noxci import __version__, console
+from noxci.errors import NoxciError
+
+__all__ = ["main"]
+
+# subcommand -> (module in noxci.commands, one-line help)
+COMMANDS = {
+    "report": ("report", "validate session reports or print their schema"),
+    "config": ("config", "check [tool.noxci] or print the configuration reference"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="noxci", description="A Python project's CI pipeline as nox sessions."
+    )
+    parser.add_argument("--version", action="version", version=f"noxci {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        command = importlib.import_module(f"noxci.commands.{module}")
+        command.add_arguments(
+            sub.add_parser(name, help=help_text, description=help_text)
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the subcommand; return the exit code."""
+    args = _parser().parse_args(argv)
+    module = importlib.import_module(f"noxci.commands.{COMMANDS[args.command][0]}")
+    try:
+        code: int = module.run(args)
+    except NoxciError as exc:
+        console.error(str(exc))
+        return exc.return_code
+    except KeyboardInterrupt:
+        console.error("interrupted")
+        return 130
+    except Exception:
+        console.error(
+            "noxci crashed; this is a bug, please report it with the traceback below"
+        )
+        traceback.print_exc(file=sys.stderr)
+        return 3
+    return code

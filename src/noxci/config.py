@@ -1,0 +1,343 @@
+"""``[tool.noxci]``: read once, validated, turned into frozen typed objects.
+
+Defaults live in ``schemas/defaults.toml``; the user's table overrides them
+key by key; the merged table is validated by ``schemas/config.schema.json``
+and by the cross-key rules below. Any problem is one line naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from noxci.errors import ConfigError
+
+__all__ = [
+    "JOBS",
+    "BuildConfig",
+    "Config",
+    "DocsConfig",
+    "JobConfig",
+    "LintConfig",
+    "QualityWeights",
+    "ReadinessConfig",
+    "SecurityPenalties",
+    "TestsConfig",
+    "TypecheckConfig",
+    "find_root",
+    "load_config",
+    "read_pyproject",
+]
+
+COMPONENTS = ("ci", "coverage", "security", "quality")
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobConfig:
+    """What every job has: blocking, timeout, install group, inputs."""
+
+    blocking: bool
+    timeout: float
+    group: str
+    install_project: bool
+    inputs: tuple[str, ...]
+    inputs_exclude: tuple[str, ...]
+    env: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LintConfig(JobConfig):
+    """``[tool.noxci.lint]``."""
+
+    formatter: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TypecheckConfig(JobConfig):
+    """``[tool.noxci.typecheck]``."""
+
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TestsConfig(JobConfig):
+    """``[tool.noxci.tests]``."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    workers: int | str
+    serial_below_s: float
+    reruns: int
+    reruns_delay: float
+    coverage_min: float | None = None
+    branch: bool
+    source: tuple[str, ...]
+    hash_seed: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildConfig(JobConfig):
+    """``[tool.noxci.build]``."""
+
+    out_dir: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocsConfig(JobConfig):
+    """``[tool.noxci.docs]``."""
+
+    paths: tuple[str, ...]
+    required_files: tuple[str, ...]
+    fail_under: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityPenalties:
+    """Points the security component loses per problem."""
+
+    bandit_high: float
+    bandit_medium: float
+    bandit_low: float
+    bandit_error: float
+    vulnerability: float
+    unaudited_package: float
+    pip_check: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class QualityWeights:
+    """How the quality component's 100 points split."""
+
+    lint: float
+    typecheck: float
+    docs: float
+    mypy_error_penalty: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadinessConfig:
+    """``[tool.noxci.readiness]``."""
+
+    threshold: float
+    ci_runs: int
+    workflow: str
+    history_limit: int
+    weights: Mapping[str, float]
+    bands: Mapping[str, float]
+    minimums: Mapping[str, float]
+    security_penalties: SecurityPenalties
+    quality: QualityWeights
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """The whole of ``[tool.noxci]`` with defaults applied."""
+
+    root: Path
+    python: tuple[str, ...]
+    reports_dir: Path
+    readiness_dir: Path
+    default_branch: str
+    install_retries: int
+    lint: LintConfig
+    typecheck: TypecheckConfig
+    tests: TestsConfig
+    build: BuildConfig
+    docs: DocsConfig
+    readiness: ReadinessConfig
+
+    def job(self, name: str) -> JobConfig:
+        """The config of job ``name``."""
+        if name not in JOBS:
+            raise ConfigError(f"unknown job {name!r}; jobs are {', '.join(JOBS)}")
+        job: JobConfig = getattr(self, name)
+        return job
+
+
+JOBS: dict[str, type[JobConfig]] = {
+    "lint": LintConfig,
+    "typecheck": TypecheckConfig,
+    "tests": TestsConfig,
+    "build": BuildConfig,
+    "docs": DocsConfig,
+}
+
+_T = TypeVar("_T")
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding a pyproject.toml."""
+    for candidate in (start, *start.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    raise ConfigError(
+        f"no pyproject.toml in {start} or above; run noxci from the project"
+    )
+
+
+@functools.cache
+def read_pyproject(root: Path) -> Mapping[str, Any]:
+    """Parse ``root/pyproject.toml`` (cached: it is read once per process)."""
+    path = root / "pyproject.toml"
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found; noxci needs a pyproject.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+@functools.cache
+def _defaults() -> Mapping[str, Any]:
+    text = resources.files("noxci.schemas").joinpath("defaults.toml").read_text()
+    return tomllib.loads(text)
+
+
+def user_table(root: Path) -> Mapping[str, Any]:
+    """The raw ``[tool.noxci]`` table (empty when absent)."""
+    tool = read_pyproject(root).get("tool", {})
+    table = tool.get("noxci", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError("pyproject.toml: [tool.noxci] must be a table")
+    return table
+
+
+def python_versions(root: Path) -> tuple[str, ...]:
+    """The configured Python versions, cheaply, for the noxfile at import time.
+
+    Full validation happens when a session runs; here a bad value falls back
+    to the default so that ``nox -l`` still lists the sessions.
+    """
+    try:
+        value = user_table(root).get("python", _defaults()["python"])
+    except ConfigError:
+        value = None
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return tuple(_defaults()["python"])
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _section(path: tuple[str, ...]) -> str:
+    return "[" + ".".join(("tool", "noxci", *path)) + "]"
+
+
+def _unknown_keys(
+    table: Mapping[str, Any], schema: Mapping[str, Any], path: tuple[str, ...]
+) -> None:
+    """Reject keys the schema does not know, suggesting the closest one."""
+    known = schema.get("properties", {})
+    for key, value in table.items():
+        if key not in known:
+            hint = difflib.get_close_matches(key, list(known), n=1)
+            suggestion = (
+                f"; did you mean {hint[0]!r}?"
+                if hint
+                else f"; known keys: {', '.join(sorted(known))}"
+            )
+            raise ConfigError(
+                f"pyproject.toml: {_section(path)} has unknown key {key!r}{suggestion}"
+            )
+        if isinstance(value, dict):
+            _unknown_keys(value, known[key], (*path, key))
+
+
+def _schema_check(merged: Mapping[str, Any]) -> None:
+    from noxci.schema import first_error  # noqa: PLC0415
+
+    error = first_error("config", merged)
+    if error is None:
+        return
+    path, message = error
+    keys = [part for part in path if isinstance(part, str)]
+    indexes = "".join(f"[{part}]" for part in path[len(keys) :])
+    where = _section(tuple(keys[:-1])) + (f" {keys[-1]}{indexes}" if keys else "")
+    raise ConfigError(f"pyproject.toml: {where}: {message}")
+
+
+def _semantic_check(merged: Mapping[str, Any]) -> None:
+    readiness = merged["readiness"]
+    total = sum(readiness["weights"].values())
+    if abs(total - 100) > 1e-9:
+        raise ConfigError(
+            f"pyproject.toml: [tool.noxci.readiness.weights] must sum to 100, not {total:g}"
+        )
+    bands = readiness["bands"]
+    if not bands["excellent"] >= bands["good"] >= bands["fair"]:
+        raise ConfigError(
+            "pyproject.toml: [tool.noxci.readiness.bands] must satisfy "
+            "excellent >= good >= fair"
+        )
+    quality = readiness["quality"]
+    split = quality["lint"] + quality["typecheck"] + quality["docs"]
+    if abs(split - 100) > 1e-9:
+        raise ConfigError(
+            "pyproject.toml: [tool.noxci.readiness.quality] lint + typecheck + docs "
+            f"must sum to 100, not {split:g}"
+        )
+
+
+def _build(cls: type[_T], table: Mapping[str, Any], **extra: Any) -> _T:
+    """Fill dataclass ``cls`` from a kebab-case table; lists become tuples."""
+    values: dict[str, Any] = dict(extra)
+    for item in dataclasses.fields(cls):  # type: ignore[arg-type]
+        key = item.name.replace("_", "-")
+        if item.name in values or key not in table:
+            continue
+        value = table[key]
+        values[item.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**values)
+
+
+def load_config(root: Path) -> Config:
+    """Read, merge, validate and type ``[tool.noxci]`` of the project at ``root``."""
+    user = user_table(root)
+    from noxci.schema import load_schema  # noqa: PLC0415
+
+    _unknown_keys(user, load_schema("config"), ())
+    merged = _merge(_defaults(), user)
+    _schema_check(merged)
+    _semantic_check(merged)
+    readiness = merged["readiness"]
+    return Config(
+        root=root,
+        python=tuple(merged["python"]),
+        reports_dir=root / merged["reports-dir"],
+        readiness_dir=root / merged["readiness-dir"],
+        default_branch=merged["default-branch"],
+        install_retries=merged["install-retries"],
+        readiness=_build(
+            ReadinessConfig,
+            readiness,
+            weights={k: float(v) for k, v in readiness["weights"].items()},
+            bands={k: float(v) for k, v in readiness["bands"].items()},
+            minimums={k: float(v) for k, v in readiness["minimums"].items()},
+            security_penalties=_build(
+                SecurityPenalties, readiness["security-penalties"]
+            ),
+            quality=_build(QualityWeights, readiness["quality"]),
+        ),
+        lint=_build(LintConfig, merged["lint"]),
+        typecheck=_build(TypecheckConfig, merged["typecheck"]),
+        tests=_build(TestsConfig, merged["tests"]),
+        build=_build(BuildConfig, merged["build"]),
+        docs=_build(DocsConfig, merged["docs"]),
+    )

@@ -1,0 +1,57 @@
+"""The one place noxci writes human-facing messages.
+
+Messages go to stderr as ``noxci > ...``; under GitHub Actions, warnings and
+errors also become ``::warning::`` / ``::error::`` annotations. Every line
+passes through :func:`redact` so that registered secrets never appear.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+__all__ = ["error", "info", "redact", "register_secret", "warn"]
+
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Never print ``value`` (a token, a webhook URL, a DSN password)."""
+    if value and len(value) >= 4:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by ``***``."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _emit(
+    prefix: str, message: str, annotation: str | None, stream: TextIO | None
+) -> None:
+    out = stream or sys.stderr
+    line = redact(message)
+    out.write(f"{prefix}{line}\n")
+    if annotation and os.environ.get("GITHUB_ACTIONS") == "true":
+        # Annotations must be one line: GitHub escapes newlines as %0A.
+        escaped = line.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        out.write(f"::{annotation}::{escaped}\n")
+    out.flush()
+
+
+def info(message: str, *, stream: TextIO | None = None) -> None:
+    """Tell the user what is happening."""
+    _emit("noxci > ", message, None, stream)
+
+
+def warn(message: str, *, stream: TextIO | None = None) -> None:
+    """Something went wrong but the run goes on."""
+    _emit("noxci > warning: ", message, "warning", stream)
+
+
+def error(message: str, *, stream: TextIO | None = None) -> None:
+    """Something went wrong and the run stops."""
+    _emit("noxci > error: ", message, "error", stream)

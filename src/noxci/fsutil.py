@@ -1,0 +1,72 @@
+"""Atomic file writes and strict JSON reads.
+
+A reader must never see half a file: every write goes to a temporary file in
+the same directory, is flushed to disk, and is renamed over the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["append_line", "atomic_write_json", "atomic_write_text", "dumps", "loads"]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def dumps(data: Any) -> str:
+    """Serialize ``data`` as stable, pretty JSON; NaN and infinity are refused."""
+    return json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` atomically."""
+    atomic_write_text(path, dumps(data))
+
+
+def append_line(path: Path, data: Any) -> None:
+    """Append one compact JSON line to ``path`` (history files).
+
+    The whole file is rewritten through :func:`atomic_write_text`, so a crash
+    can lose the new line but never corrupt the old ones.
+    """
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if old and not old.endswith("\n"):
+        old += "\n"
+    line = json.dumps(data, sort_keys=True, allow_nan=False, separators=(",", ":"))
+    atomic_write_text(path, old + line + "\n")
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def loads(text: str) -> Any:
+    """Parse JSON strictly: NaN, Infinity and overflowing numbers are errors."""
+    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)

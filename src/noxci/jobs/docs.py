@@ -1,0 +1,96 @@
+"""The ``docs`` job: documentation completeness.
+
+Two measures: docstring coverage of the package, counted by interrogate
+(honouring the project's ``[tool.interrogate]``), and the presence of the
+required files (README, LICENSE, CHANGELOG by default). Zero documentable
+items is a failure, not 100%.
+"""
+
+from __future__ import annotations
+
+from noxci import fsutil
+from noxci.config import DocsConfig
+from noxci.errors import ToolError
+from noxci.jobs.base import JobContext, Outcome
+from noxci.parsers.interrogate import parse_interrogate
+from noxci.project import detect_packages
+from noxci.report import Finding, Severity, Status
+
+__all__ = ["run"]
+
+
+def run(ctx: JobContext) -> Outcome:
+    """Count docstrings and look for the required files."""
+    cfg = ctx.settings(DocsConfig)
+    if not ctx.has("interrogate"):
+        raise ToolError(
+            f"interrogate is not installed; add it to the '{cfg.group}' dependency group"
+        )
+    missing_files = [
+        pattern for pattern in cfg.required_files if not any(ctx.root.glob(pattern))
+    ]
+    out = ctx.artifact("interrogate.txt")
+    done = ctx.tool(
+        [
+            "interrogate",
+            "-v",
+            "--no-color",
+            "--fail-under",
+            "0",
+            *(cfg.paths or detect_packages(ctx.root)),
+            *ctx.posargs,
+        ]
+    )
+    fsutil.atomic_write_text(out, done.stdout)
+    if done.returncode != 0:
+        raise ToolError(f"interrogate exited {done.returncode}: {done.tail()}")
+    docs = parse_interrogate(done.stdout, str(ctx.root))
+    percent = 100.0 * docs.documented / docs.total if docs.total else 0.0
+    findings = [
+        Finding(
+            tool="interrogate",
+            rule="docstring",
+            severity=Severity.INFO,
+            message=f"{count} item(s) without a docstring",
+            path=path,
+            line=None,
+        )
+        for path, count in sorted(docs.missing_by_file.items())
+    ] + [
+        Finding(
+            tool="noxci",
+            rule="required-file",
+            severity=Severity.LOW,
+            message=f"no file matches {pattern!r} at the project root",
+            path=None,
+            line=None,
+        )
+        for pattern in missing_files
+    ]
+    if docs.total == 0:
+        findings.append(
+            Finding(
+                tool="interrogate",
+                rule="nothing-counted",
+                severity=Severity.MEDIUM,
+                message="no documentable items found: check [tool.noxci.docs] paths",
+            )
+        )
+    ok = docs.total > 0 and percent >= cfg.fail_under and not missing_files
+    return Outcome(
+        status=Status.PASSED if ok else Status.FAILED,
+        summary=(
+            f"docstrings {docs.documented}/{docs.total} ({percent:.1f}%); "
+            f"{len(cfg.required_files) - len(missing_files)}/{len(cfg.required_files)} required files"
+        ),
+        metrics={
+            "docstrings_total": docs.total,
+            "docstrings_documented": docs.documented,
+            "docstring_coverage_percent": round(percent, 2),
+            "required_files_total": len(cfg.required_files),
+            "required_files_missing": len(missing_files),
+        },
+        findings=findings,
+        artifacts={"interrogate": ctx.relative(out)},
+        details={"missing_files": missing_files},
+    )

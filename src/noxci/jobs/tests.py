@@ -1,0 +1,353 @@
+"""The ``tests`` job: pytest in parallel, failures re-run, coverage measured.
+
+How it runs, and why (see docs/design.md for the measurements):
+
+1. One parallel pass (pytest-xdist) *without* pytest-rerunfailures: under
+   xdist that plugin makes a blocking call per test and is 10-20x slower.
+2. Only the failures are re-run, serially, up to ``reruns`` rounds after
+   ``reruns-delay`` seconds. A test that fails first and passes later is
+   flaky: it counts as passed and is named in the report.
+3. The whole thing runs under ``coverage run`` with the ``subprocess`` patch,
+   so xdist workers and anything pytest imports early are measured (``pytest
+   --cov`` under-counts packages pytest itself imports).
+
+Outcomes come from pytest's own ``--report-log``, never from counting JUnit
+``<testcase>`` elements. ``nox -s tests -- ARGS`` passes ARGS to pytest.
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from noxci import fsutil
+from noxci.config import TestsConfig
+from noxci.errors import ToolError
+from noxci.jobs.base import JobContext, Outcome
+from noxci.parsers import ParseError
+from noxci.parsers.coverage import CoverageTotals, parse_coverage_json
+from noxci.parsers.pytest_log import RunLog, merge_reruns, parse_report_log
+from noxci.project import coverage_config, detect_packages
+from noxci.report import Finding, Severity, Status
+
+__all__ = ["below_minimum", "choose_workers", "coverage_minimum", "coverage_rc", "run"]
+
+DEFAULT_COVERAGE_MIN = 80.0
+MAX_RERUN_IDS = 200  # more failures than this is an outage, not flakiness
+PYTEST_INTERNAL_ERROR = 3
+PYTEST_USAGE_ERROR = 4
+PYTEST_INTERRUPTED = 2
+MIN_COVERAGE_VERSION = (7, 10)  # the [run] patch = subprocess option
+
+
+def _cfg(ctx: JobContext) -> TestsConfig:
+    return ctx.settings(TestsConfig)
+
+
+def _split(value: str) -> list[str]:
+    return [
+        part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()
+    ]
+
+
+def coverage_minimum(ctx: JobContext) -> float:
+    """Noxci's explicit minimum, else the project's ``fail_under``, else 80."""
+    explicit = _cfg(ctx).coverage_min
+    if explicit is not None:
+        return float(explicit)
+    project = coverage_config(ctx.root).get("report", {}).get("fail_under")
+    try:
+        return float(project) if project is not None else DEFAULT_COVERAGE_MIN
+    except ValueError:
+        return DEFAULT_COVERAGE_MIN
+
+
+def below_minimum(totals: CoverageTotals, minimum: float) -> bool:
+    """Coverage's own rule: round to the report precision, and 100 means 100."""
+    if minimum >= 100.0:
+        return totals.percent < 100.0
+    return round(totals.percent, totals.precision) < minimum
+
+
+def coverage_rc(ctx: JobContext, data_file: Path) -> str:
+    """The project's coverage config plus what parallel measurement needs.
+
+    Everything the project set is kept, except that data goes to a private
+    file, runs are parallel, subprocesses are measured, and the minimum is
+    applied by noxci (so that ``coverage json`` cannot fail on it).
+    """
+    sections = {
+        name: dict(values) for name, values in coverage_config(ctx.root).items()
+    }
+    run = sections.setdefault("run", {})
+    run.setdefault("branch", str(_cfg(ctx).branch))
+    run["parallel"] = "True"
+    run["data_file"] = str(data_file)
+    run["patch"] = "\n" + "\n".join(
+        dict.fromkeys([*_split(run.get("patch", "")), "subprocess"])
+    )
+    if not run.get("source") and not run.get("include"):
+        run["source"] = "\n" + "\n".join(_cfg(ctx).source or detect_packages(ctx.root))
+    # The pytest controller process imports none of the measured code; its
+    # empty data file is expected, not worth a warning.
+    quiet = ["module-not-imported", "no-data-collected"]
+    run["disable_warnings"] = "\n" + "\n".join(
+        dict.fromkeys([*_split(run.get("disable_warnings", "")), *quiet])
+    )
+    sections.setdefault("report", {})["fail_under"] = "0"
+    parser = configparser.RawConfigParser()
+    for name, values in sections.items():
+        parser[name] = values
+    buffer = io.StringIO()
+    parser.write(buffer)
+    return buffer.getvalue()
+
+
+def _previous_test_time(ctx: JobContext) -> float | None:
+    path = ctx.config.reports_dir / f"{ctx.session}.json"
+    try:
+        value = fsutil.loads(path.read_text(encoding="utf-8"))["metrics"][
+            "tests_duration_s"
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def choose_workers(ctx: JobContext) -> int:
+    """Configured workers; for ``auto``, serial when the last run was quick."""
+    cfg = _cfg(ctx)
+    if isinstance(cfg.workers, int):
+        return cfg.workers
+    previous = _previous_test_time(ctx)
+    if previous is not None and previous < cfg.serial_below_s:
+        return 0
+    return os.cpu_count() or 1
+
+
+def _check_tools(ctx: JobContext, workers: int) -> None:
+    for dist in ("pytest", "coverage", "pytest-reportlog"):
+        if not ctx.has(dist):
+            raise ToolError(
+                f"{dist} is not installed in the session; add it to the "
+                f"'{_cfg(ctx).group}' dependency group"
+            )
+    if workers and not ctx.has("pytest-xdist"):
+        raise ToolError(
+            f"pytest-xdist is not installed; add it to the '{_cfg(ctx).group}' "
+            "dependency group or set [tool.noxci.tests] workers = 0"
+        )
+    version = tuple(int(p) for p in (ctx.version("coverage") or "0.0").split(".")[:2])
+    if version < MIN_COVERAGE_VERSION:
+        raise ToolError(
+            f"coverage {ctx.version('coverage')} is too old: noxci needs 7.10 or "
+            "newer to measure xdist workers"
+        )
+
+
+def _pytest(
+    ctx: JobContext, rc: Path, log: Path, args: list[str], workers: int, *, first: bool
+) -> RunLog:
+    """One pytest run; a re-run that cannot even start leaves its tests failed."""
+    argv = ["coverage", "run", f"--rcfile={rc}", "-m", "pytest", f"--report-log={log}"]
+    if ctx.has("pytest-rerunfailures"):
+        argv += ["-p", "no:rerunfailures"]
+    if ctx.has("pytest-xdist"):
+        argv += ["-n", str(workers)]
+    env = (
+        {}
+        if "PYTHONHASHSEED" in ctx.env or _cfg(ctx).hash_seed == "random"
+        else {"PYTHONHASHSEED": _cfg(ctx).hash_seed}
+    )
+    done = ctx.tool([*argv, *args], capture=False, env=env)
+    if done.returncode in {PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR} and first:
+        raise ToolError(
+            f"pytest exited {done.returncode} (internal or usage error); see its output above"
+        )
+    try:
+        parsed = parse_report_log(log.read_text(encoding="utf-8").splitlines())
+    except FileNotFoundError:
+        if not first:
+            return RunLog(tests={}, collection_errors={})
+        raise ToolError(
+            f"pytest exited {done.returncode} without writing its report log"
+        ) from None
+    if first and done.returncode == PYTEST_INTERRUPTED and not parsed.collection_errors:
+        raise ToolError("pytest was interrupted; see its output above")
+    return parsed
+
+
+def _coverage(ctx: JobContext, rc: Path) -> tuple[CoverageTotals, dict[str, str]]:
+    combine = ctx.tool(["coverage", "combine", f"--rcfile={rc}"], record=False)
+    if combine.returncode != 0:
+        raise ToolError(f"coverage combine found no data: {combine.tail()}")
+    json_out, xml_out = ctx.artifact("coverage.json"), ctx.artifact("coverage.xml")
+    for kind, out in (("json", json_out), ("xml", xml_out)):
+        done = ctx.tool(["coverage", kind, f"--rcfile={rc}", "-o", out], record=False)
+        if done.returncode != 0:
+            raise ToolError(f"coverage {kind} exited {done.returncode}: {done.tail()}")
+    totals = parse_coverage_json(json_out.read_text(encoding="utf-8"))
+    if totals.statements == 0:
+        raise ParseError(
+            "coverage measured no statements: set [tool.coverage.run] source "
+            "or [tool.noxci.tests] source to the code under test"
+        )
+    return totals, {
+        "coverage-json": ctx.relative(json_out),
+        "coverage-xml": ctx.relative(xml_out),
+    }
+
+
+def _findings(
+    log: RunLog, flaky: list[str], totals: CoverageTotals, minimum: float
+) -> list[Finding]:
+    found: list[Finding] = []
+    for nodeid, categories in log.tests.items():
+        bad = {"failed", "errors"} & set(categories)
+        if bad or nodeid in flaky:
+            where = log.locations.get(nodeid)
+            rule = (
+                "flaky"
+                if nodeid in flaky
+                else ("failed" if "failed" in bad else "error")
+            )
+            message = f"{nodeid}: " + (
+                "passed on re-run"
+                if rule == "flaky"
+                else (where.message if where else rule)
+            )
+            found.append(
+                Finding(
+                    tool="pytest",
+                    rule=rule,
+                    severity=Severity.LOW if rule == "flaky" else Severity.HIGH,
+                    message=message,
+                    path=where.path if where else None,
+                    line=where.line if where else None,
+                )
+            )
+    for nodeid, message in log.collection_errors.items():
+        found.append(
+            Finding(
+                tool="pytest",
+                rule="collection-error",
+                severity=Severity.HIGH,
+                message=f"{nodeid}: {message}",
+                path=nodeid.split("::")[0],
+                line=None,
+            )
+        )
+    if below_minimum(totals, minimum):
+        found.append(
+            Finding(
+                tool="coverage",
+                rule="coverage-min",
+                severity=Severity.MEDIUM,
+                message=f"coverage {totals.display}% is below the minimum {minimum:g}%",
+                path=None,
+                line=None,
+            )
+        )
+    return found
+
+
+def run(ctx: JobContext) -> Outcome:
+    """Run the test suite as described in the module docstring."""
+    cfg = _cfg(ctx)
+    workers = choose_workers(ctx)
+    _check_tools(ctx, workers)
+    minimum = coverage_minimum(ctx)
+    log_path = ctx.artifact("pytest.jsonl")
+    junit = ctx.artifact("junit.xml")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="noxci-coverage-") as tmp:
+        rc = Path(tmp) / "coveragerc"
+        rc.write_text(coverage_rc(ctx, Path(tmp) / ".coverage"), encoding="utf-8")
+        first = _pytest(
+            ctx,
+            rc,
+            log_path,
+            [f"--junitxml={junit}", "-o", "junit_family=xunit2", *ctx.posargs],
+            workers,
+            first=True,
+        )
+        reruns: list[RunLog] = []
+        remaining = first.bad()
+        if len(remaining) <= MAX_RERUN_IDS:
+            for number in range(1, cfg.reruns + 1):
+                if not remaining:
+                    break
+                time.sleep(cfg.reruns_delay)
+                log = _pytest(
+                    ctx,
+                    rc,
+                    ctx.artifact(f"rerun{number}.jsonl"),
+                    remaining,
+                    0,
+                    first=False,
+                )
+                reruns.append(log)
+                remaining = [
+                    n for n in remaining if n not in log.tests or n in log.bad()
+                ]
+        totals, artifacts = _coverage(ctx, rc)
+    merged, flaky = merge_reruns(first, reruns)
+    counts = merged.counts()
+    total = sum(counts.values())
+    low = below_minimum(totals, minimum)
+    failed = counts["failed"] + counts["errors"]
+    parts = [
+        f"{counts[k]} {k}"
+        for k in ("passed", "failed", "errors", "skipped")
+        if counts[k] or k == "passed"
+    ]
+    if flaky:
+        parts.append(f"{len(flaky)} flaky")
+    summary = ", ".join(parts) + f"; coverage {totals.display}% (min {minimum:g}%)"
+    if total == 0:
+        summary = "no tests collected; " + summary
+    return Outcome(
+        status=Status.FAILED if failed or low or total == 0 else Status.PASSED,
+        summary=summary,
+        metrics={
+            "tests_total": total,
+            "tests_passed": counts["passed"],
+            "tests_failed": counts["failed"],
+            "tests_skipped": counts["skipped"],
+            "tests_errors": counts["errors"],
+            "tests_xfailed": counts["xfailed"],
+            "tests_xpassed": counts["xpassed"],
+            "tests_flaky": len(flaky),
+            "tests_duration_s": round(merged.duration_s, 3),
+            "rerun_rounds": len(reruns),
+            "workers": workers,
+            "coverage_percent": round(totals.percent, 4),
+            "coverage_min": minimum,
+            "coverage_statements": totals.statements,
+            "coverage_missing": totals.missing,
+            "coverage_branches": totals.branches,
+            "coverage_partial_branches": totals.partial_branches,
+        },
+        findings=_findings(merged, flaky, totals, minimum),
+        artifacts={
+            "junit": ctx.relative(junit),
+            "pytest-log": ctx.relative(log_path),
+            **{
+                f"rerun{i}-log": ctx.relative(ctx.artifact(f"rerun{i}.jsonl"))
+                for i in range(1, len(reruns) + 1)
+            },
+            **artifacts,
+        },
+        details={
+            "flaky": flaky,
+            "failed": [
+                n for n, c in merged.tests.items() if {"failed", "errors"} & set(c)
+            ],
+            "coverage_display": totals.display,
+            "reruns_skipped": len(first.bad()) > MAX_RERUN_IDS,
+        },
+    )

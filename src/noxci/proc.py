@@ -1,0 +1,124 @@
+"""The one subprocess wrapper.
+
+It echoes the command, enforces a timeout on the whole process group, and
+turns "not found" and "timed out" into :class:`~noxci.errors.ToolError`. It
+never decides whether an exit code is good: callers get the code and use it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from noxci import console
+from noxci.errors import ToolError
+
+__all__ = ["Completed", "Runner", "run", "venv_env"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Completed:
+    """A finished command. ``stdout``/``stderr`` are empty when not captured."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_s: float
+
+    def tail(self, lines: int = 5) -> str:
+        """The last lines of stderr (else stdout), joined into one line."""
+        text = (self.stderr or self.stdout).strip().splitlines()
+        return " | ".join(line.strip() for line in text[-lines:] if line.strip())
+
+
+class Runner(Protocol):
+    """Something that runs a command; tests substitute a fake."""
+
+    def __call__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        timeout: float | None = None,
+        capture: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> Completed:
+        """Run ``argv`` in ``cwd`` and return how it ended."""
+        ...
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float | None = None,
+    capture: bool = True,
+    env: Mapping[str, str] | None = None,
+    echo: bool = True,
+) -> Completed:
+    """Run ``argv``; raise :class:`ToolError` if it cannot start or times out."""
+    args = tuple(str(arg) for arg in argv)
+    if echo:
+        console.info(f"$ {shlex.join(args)}")
+    pipe = subprocess.PIPE if capture else None
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=pipe,
+            stderr=pipe,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            # Own process group, so a timeout stops the tool's children too
+            # (pytest-xdist workers, coverage subprocesses).
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise ToolError(f"{args[0]}: command not found") from None
+    except PermissionError:
+        raise ToolError(f"{args[0]}: not executable") from None
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        proc.communicate()
+        raise ToolError(f"{Path(args[0]).name} timed out after {timeout:g}s") from None
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    return Completed(
+        argv=args,
+        returncode=proc.returncode,
+        stdout=stdout or "",
+        stderr=stderr or "",
+        duration_s=time.monotonic() - start,
+    )
+
+
+def venv_env(bin_dir: Path, base: Mapping[str, str]) -> dict[str, str]:
+    """``base`` with the virtualenv at ``bin_dir``'s parent activated."""
+    env = dict(base)
+    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", os.defpath)])
+    env["VIRTUAL_ENV"] = str(bin_dir.parent)
+    env.pop("PYTHONHOME", None)
+    return env

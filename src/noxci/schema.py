@@ -1,0 +1,59 @@
+"""The JSON Schemas shipped in the package, and validation against them."""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+__all__ = ["first_error", "load_schema", "validation_errors"]
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Return the shipped schema ``noxci/schemas/<name>.schema.json``."""
+    text = resources.files("noxci.schemas").joinpath(f"{name}.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@functools.cache
+def _validator(name: str) -> Validator:
+    # jsonschema is imported here, not at module level: `nox -l` must not pay
+    # for it.
+    import jsonschema  # noqa: PLC0415
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: Validator = cls(schema)
+    return validator
+
+
+def _location(path: Any) -> str:
+    parts = [str(part) for part in path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def validation_errors(name: str, data: Any) -> list[str]:
+    """Return one line per way ``data`` breaks schema ``name``, in path order."""
+    lines = {
+        f"{_location(error.absolute_path)}: {error.message}"
+        for error in _validator(name).iter_errors(data)
+    }
+    return sorted(lines)
+
+
+def first_error(name: str, data: Any) -> tuple[tuple[str | int, ...], str] | None:
+    """The first way ``data`` breaks schema ``name``: (path, message), or None."""
+    errors = sorted(
+        _validator(name).iter_errors(data),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    )
+    if not errors:
+        return None
+    return tuple(errors[0].absolute_path), errors[0].message

@@ -1,0 +1,1 @@
+"""JSON Schemas and defaults shipped with noxci."""

@@ -1,0 +1,139 @@
+"""The nox glue: what a noxfile calls from each session.
+
+This module is imported when nox loads the noxfile, including for ``nox -l``,
+so it imports nothing heavy at module level. Everything that decides lives in
+the job modules; here a session is only installed, run and turned into an
+exit (``session.error`` with one line, never a traceback for user errors).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from noxci.config import find_root, python_versions
+from noxci.errors import NoxciError
+
+if TYPE_CHECKING:
+    import nox
+
+    from noxci.config import Config
+    from noxci.jobs.base import JobContext
+    from noxci.report import Report
+
+__all__ = ["default_python", "job", "lock", "test_pythons"]
+
+
+def _root() -> Path:
+    return find_root(Path.cwd())
+
+
+def test_pythons() -> str | list[str]:
+    """The tests session's Python versions (a plain string when only one).
+
+    A single version is returned as a string so that the session keeps its
+    plain name (``tests``, not ``tests-3.11``).
+    """
+    versions = python_versions(_root())
+    return versions[0] if len(versions) == 1 else list(versions)
+
+
+def default_python() -> str:
+    """The Python every session other than tests runs on: the first configured."""
+    return python_versions(_root())[0]
+
+
+def _fail(session: nox.Session, message: str) -> NoReturn:
+    from noxci import console  # noqa: PLC0415
+
+    session.error(console.redact(message))
+
+
+def _config(session: nox.Session) -> Config:
+    from noxci.config import load_config  # noqa: PLC0415
+
+    try:
+        return load_config(_root())
+    except NoxciError as exc:
+        _fail(session, str(exc))
+
+
+def _session_python(session: nox.Session) -> str:
+    python = session.python
+    if isinstance(python, str):
+        return python
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _context(session: nox.Session, config: Config, name: str) -> JobContext:
+    from noxci.jobs.base import JobContext  # noqa: PLC0415
+
+    location = getattr(session.virtualenv, "location", None)
+    return JobContext(
+        config=config,
+        job=name,
+        session=session.name,
+        python=_session_python(session),
+        posargs=tuple(session.posargs),
+        venv=Path(location) if location else None,
+        env=dict(os.environ),
+    )
+
+
+def _conclude(session: nox.Session, report: Report) -> None:
+    from noxci.report import Status  # noqa: PLC0415
+
+    line = f"{report.session}: {report.status.value}: {report.summary}"
+    if report.status is Status.ERROR:
+        _fail(session, f"{report.session}: {report.error}")
+    if report.status is Status.FAILED and report.blocking:
+        _fail(session, line)
+    if report.status is Status.FAILED:
+        session.warn(f"{line} (non-blocking)")
+    else:
+        session.log(line)
+
+
+def job(session: nox.Session, name: str) -> None:
+    """Install job ``name``'s dependency group from uv.lock, run it, write its report.
+
+    The session fails when the job errors, or fails and is blocking. An
+    install that still fails after retries writes an ``error`` report too.
+    """
+    from noxci.jobs import get_job  # noqa: PLC0415
+    from noxci.jobs.base import Outcome, execute  # noqa: PLC0415
+    from noxci.uvtool import sync_group  # noqa: PLC0415
+
+    config = _config(session)
+    ctx = _context(session, config, name)
+    cfg = config.job(name)
+    if ctx.venv is not None:
+        try:
+            sync_group(
+                config.root,
+                ctx.venv,
+                cfg.group,
+                install_project=cfg.install_project,
+                env=ctx.env,
+                retries=config.install_retries,
+            )
+        except NoxciError as exc:
+            reason = str(exc)
+            _conclude(session, execute(ctx, lambda _ctx: Outcome.errored(reason)))
+    _conclude(session, execute(ctx, get_job(name)))
+
+
+def lock(session: nox.Session) -> None:
+    """Refresh uv.lock and requirements.txt; under CI, fail if either drifted."""
+    from noxci.lockfiles import check_locks, refresh_locks  # noqa: PLC0415
+
+    root = _root()
+    try:
+        if os.environ.get("CI"):
+            check_locks(root)
+        else:
+            refresh_locks(root)
+    except NoxciError as exc:
+        _fail(session, str(exc))

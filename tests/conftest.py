@@ -1,0 +1,97 @@
+"""Shared helpers: paths to test data and builders for configs and reports."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from noxci import proc
+from noxci.config import Config, load_config, read_pyproject
+from noxci.report import Environment, Inputs, Report, Status
+
+DATA = Path(__file__).parent / "data"
+TOOL_OUTPUT = DATA / "tool-output"
+PROJECTS = DATA / "projects"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pyproject_cache() -> None:
+    # Each test writes its own pyproject.toml; the per-process cache must not
+    # carry one test's file into the next.
+    read_pyproject.cache_clear()
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[[str], Config]:
+    """Write a pyproject.toml with the given [tool.noxci] text and load it."""
+
+    def make(noxci_toml: str = "") -> Config:
+        (tmp_path / "pyproject.toml").write_text(
+            '[project]\nname = "demo"\nversion = "1"\n\n' + textwrap.dedent(noxci_toml),
+            encoding="utf-8",
+        )
+        read_pyproject.cache_clear()
+        return load_config(tmp_path)
+
+    return make
+
+
+def make_inputs(files: str = "a" * 64, **overrides: Any) -> Inputs:
+    """Inputs with a fixed file digest."""
+    values: dict[str, Any] = {"files": files, "file_count": 3, "python": "3.11"}
+    values.update(overrides)
+    return Inputs(**values)
+
+
+def make_report(**overrides: Any) -> Report:
+    """A valid passing lint report; override any field."""
+    values: dict[str, Any] = {
+        "session": "lint",
+        "job": "lint",
+        "status": Status.PASSED,
+        "blocking": True,
+        "started_at": "2026-11-27T10:00:00Z",
+        "duration_s": 1.5,
+        "summary": "ruff: 0 finding(s)",
+        "inputs": make_inputs(),
+        "environment": Environment(
+            python="3.11.7", platform="linux-x86_64", ci=False, noxci="0.1.0"
+        ),
+        "metrics": {"ruff_findings": 0, "ruff_fixable": 0, "format_unformatted": 0},
+    }
+    values.update(overrides)
+    return Report(**values)
+
+
+class FakeRunner:
+    """A :class:`noxci.proc.Runner` that answers with scripted results.
+
+    Each answer is ``(exit code, stderr)`` or an exception to raise; the last
+    answer repeats.
+    """
+
+    def __init__(self, answers: Sequence[tuple[int, str] | Exception]) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[tuple[str, ...], Mapping[str, str] | None]] = []
+
+    def __call__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        timeout: float | None = None,
+        capture: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> proc.Completed:
+        self.calls.append((tuple(argv), env))
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        code, stderr = answer
+        return proc.Completed(
+            argv=tuple(argv), returncode=code, stdout="", stderr=stderr, duration_s=0.0
+        )

@@ -1,0 +1,102 @@
+"""Real nox sessions on small fixture projects copied into a temporary git repo."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from noxci.report import Report, read_report
+from tests.conftest import PROJECTS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        # The outer pytest's own settings must not leak into the inner runs;
+        # COVERAGE_PROCESS_* stays so noxci's code in nox is still measured.
+        if not k.startswith(("PYTEST_", "NOX_", "GITHUB_"))
+        and k not in {"CI", "PYTHONHASHSEED"}
+    }
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["NO_COLOR"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` and return its output."""
+    done = subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@dataclass
+class Project:
+    """A fixture project in a temporary git repository."""
+
+    root: Path
+
+    def write(self, name: str, text: str) -> None:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def commit(self) -> None:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", "change")
+
+    def nox(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run(sys.executable, "-m", "nox", *args, env=env)
+
+    def run(
+        self, *argv: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command in the project, as a user would."""
+        return subprocess.run(
+            list(argv),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=_clean_env(env),
+            timeout=600,
+            check=False,
+        )
+
+    def venv_bin(self, session: str, tool: str) -> str:
+        return str(self.root / ".nox" / session / "bin" / tool)
+
+    def report(self, session: str) -> Report:
+        return read_report(self.root / "reports" / f"{session}.json")
+
+    def status(self) -> str:
+        return git(self.root, "status", "--porcelain")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECTS / "base", root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return Project(root)

@@ -1,0 +1,194 @@
+"""Job logic without nox: fake runners for the error paths, real files for the rest."""
+
+from __future__ import annotations
+
+import configparser
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from noxci.config import Config
+from noxci.errors import ToolError
+from noxci.jobs import get_job
+from noxci.jobs.base import JobContext, Outcome, execute, report_path
+from noxci.jobs.lint import choose_formatter
+from noxci.jobs.tests import (
+    below_minimum,
+    choose_workers,
+    coverage_minimum,
+    coverage_rc,
+)
+from noxci.parsers.coverage import CoverageTotals
+from noxci.report import Status, read_report
+from tests.conftest import FakeRunner
+
+MakeConfig = Callable[[str], Config]
+
+
+def _ctx(config: Config, job: str, **kw: object) -> JobContext:
+    return JobContext(config=config, job=job, session=job, python="3.11", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("job", ["lint", "typecheck"])
+def test_missing_tool_gives_an_error_report(make_config: MakeConfig, job: str) -> None:
+    config = make_config("")
+    ctx = _ctx(
+        config, job, runner=FakeRunner([ToolError(f"{job}-tool: command not found")])
+    )
+    report = execute(ctx, get_job(job))
+    assert report.status is Status.ERROR
+    assert report.error is not None
+    assert "command not found" in report.error
+    assert read_report(report_path(config, job)) == report
+    assert report.tools[0].exit_code is None
+
+
+def test_crashing_tool_is_error_never_passed(make_config: MakeConfig) -> None:
+    config = make_config("")
+
+    crash = FakeRunner([(2, "ruff failed\n  Cause: bad toml")])
+    report = execute(_ctx(config, "lint", runner=crash), get_job("lint"))
+    assert report.status is Status.ERROR
+    assert report.error == "ruff check exited 2: ruff failed | Cause: bad toml"
+
+
+def test_execute_records_inputs_and_redacts(make_config: MakeConfig) -> None:
+    from noxci import console
+
+    config = make_config("")
+    console.register_secret("hunter2-secret")
+    report = execute(
+        _ctx(config, "lint"),
+        lambda _ctx: Outcome(
+            status=Status.ERROR, summary="x hunter2-secret", error="bad hunter2-secret"
+        ),
+    )
+    assert report.summary == "x ***"
+    assert report.error == "bad ***"
+    assert report.inputs.file_count == 1  # pyproject.toml
+    assert report.inputs.python == "3.11"
+
+
+def test_unreadable_inputs_make_a_report_that_matches_nothing(
+    make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from noxci import digest
+
+    config = make_config("")
+
+    def broken(_root: Path) -> list[str]:
+        raise digest.DigestError("git exploded")
+
+    monkeypatch.setattr(digest, "list_files", broken)
+    one = execute(
+        _ctx(config, "lint"),
+        lambda _c: Outcome(
+            status=Status.PASSED,
+            summary="ok",
+            metrics={"ruff_findings": 0, "format_unformatted": 0},
+        ),
+    )
+    two = execute(
+        _ctx(config, "lint"),
+        lambda _c: Outcome(
+            status=Status.PASSED,
+            summary="ok",
+            metrics={"ruff_findings": 0, "format_unformatted": 0},
+        ),
+    )
+    assert one.inputs_digest != two.inputs_digest
+
+
+def test_formatter_detection(make_config: MakeConfig) -> None:
+    config = make_config("")
+    assert choose_formatter(_ctx(config, "lint")) == "ruff"
+    pyproject = config.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.black]\nline-length = 100\n")
+    from noxci.config import read_pyproject
+
+    read_pyproject.cache_clear()
+    assert choose_formatter(_ctx(config, "lint")) == "black"
+    assert (
+        choose_formatter(
+            _ctx(make_config("[tool.noxci.lint]\nformatter = 'none'\n"), "lint")
+        )
+        == "none"
+    )
+
+
+def test_coverage_rc_keeps_project_settings_and_adds_ours(
+    make_config: MakeConfig, tmp_path: Path
+) -> None:
+    config = make_config("""
+        [tool.coverage.run]
+        branch = false
+        omit = ["*/vendored/*"]
+        patch = ["_exit"]
+
+        [tool.coverage.report]
+        fail_under = 95
+        precision = 2
+        """)
+    rc = configparser.RawConfigParser()
+    rc.read_string(coverage_rc(_ctx(config, "tests"), tmp_path / ".coverage"))
+    assert rc.get("run", "branch") == "False"  # the project's choice wins
+    assert rc.get("run", "parallel") == "True"
+    assert rc.get("run", "patch").split() == ["_exit", "subprocess"]
+    assert rc.get("run", "omit").split() == ["*/vendored/*"]
+    assert rc.get("run", "source").split() == ["."]  # flat project, no packages
+    assert rc.get("run", "data_file") == str(tmp_path / ".coverage")
+    assert rc.get("report", "precision") == "2"
+    assert rc.get("report", "fail_under") == "0"  # noxci applies the minimum
+    assert coverage_minimum(_ctx(config, "tests")) == 95.0
+
+
+def test_coverage_minimum_precedence(make_config: MakeConfig) -> None:
+    assert coverage_minimum(_ctx(make_config(""), "tests")) == 80.0
+    explicit = make_config(
+        "[tool.noxci.tests]\ncoverage-min = 70\n[tool.coverage.report]\nfail_under = 95\n"
+    )
+    assert coverage_minimum(_ctx(explicit, "tests")) == 70.0
+
+
+@pytest.mark.parametrize(
+    ("percent", "display", "minimum", "below"),
+    [
+        (79.6, "80", 80.0, False),  # coverage rounds to its precision first
+        (79.4, "79", 80.0, True),
+        (99.99, "99.99", 100.0, True),  # 100 means 100
+        (100.0, "100", 100.0, False),
+    ],
+)
+def test_below_minimum_matches_coverage(
+    percent: float, display: str, minimum: float, below: bool
+) -> None:
+    totals = CoverageTotals(
+        percent=percent,
+        display=display,
+        statements=10,
+        missing=0,
+        branches=0,
+        partial_branches=0,
+        precision=len(display.partition(".")[2]),
+    )
+    assert below_minimum(totals, minimum) is below
+
+
+def test_workers_auto_goes_serial_for_quick_suites(make_config: MakeConfig) -> None:
+    config = make_config("")
+    ctx = _ctx(config, "tests")
+    assert choose_workers(ctx) >= 1  # no history: parallel
+    path = report_path(config, "tests")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"metrics": {"tests_duration_s": 1.2}}))
+    assert choose_workers(ctx) == 0
+    path.write_text(json.dumps({"metrics": {"tests_duration_s": 60}}))
+    assert choose_workers(ctx) >= 1
+    path.write_text("garbage")
+    assert choose_workers(ctx) >= 1
+    assert (
+        choose_workers(_ctx(make_config("[tool.noxci.tests]\nworkers = 3\n"), "tests"))
+        == 3
+    )

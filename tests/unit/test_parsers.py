@@ -1,0 +1,164 @@
+"""Every parser, fed real output captured from the real tools (tests/data/tool-output)."""
+
+from __future__ import annotations
+
+import pytest
+
+from noxci.parsers import ParseError
+from noxci.parsers.black import parse_black_check
+from noxci.parsers.coverage import parse_coverage_json
+from noxci.parsers.interrogate import parse_interrogate
+from noxci.parsers.mypy import parse_mypy
+from noxci.parsers.pytest_log import merge_reruns, parse_report_log
+from noxci.parsers.ruff import parse_ruff_check, parse_ruff_format
+from noxci.report import Severity
+from tests.conftest import TOOL_OUTPUT
+
+
+def _read(name: str) -> str:
+    return (TOOL_OUTPUT / name).read_text(encoding="utf-8")
+
+
+def test_ruff_clean() -> None:
+    result = parse_ruff_check(_read("ruff-clean.json"), "/tmp/fx")
+    assert result.findings == ()
+    assert result.fixable == 0
+
+
+def test_ruff_findings() -> None:
+    result = parse_ruff_check(_read("ruff-findings.json"), "/tmp/cap")
+    assert [(f.rule, f.path, f.line, f.severity) for f in result.findings] == [
+        ("F401", "src/pkg/mod.py", 1, Severity.HIGH),
+        ("F401", "src/pkg/mod.py", 2, Severity.HIGH),
+        ("F821", "src/pkg/mod.py", 6, Severity.HIGH),
+    ]
+    assert result.fixable == 2
+    assert result.findings[2].message == "Undefined name `undefined_name`"
+
+
+@pytest.mark.parametrize("text", ["not json", '{"a": 1}', '[{"code": "X"}]'])
+def test_ruff_garbage_is_a_parse_error(text: str) -> None:
+    with pytest.raises(ParseError, match="ruff"):
+        parse_ruff_check(text, "/")
+
+
+def test_ruff_crash_output_is_not_json() -> None:
+    # What ruff prints when its config is broken (exit 2): no JSON at all.
+    assert "ruff failed" in _read("ruff-crash.stderr")
+    assert _read("ruff-crash.stdout") == ""
+
+
+def test_ruff_format_check() -> None:
+    assert parse_ruff_format(_read("ruff-format-findings.json"), "/tmp/cap") == [
+        "src/pkg/ugly.py"
+    ]
+    assert parse_ruff_format("[]", "/") == []
+    with pytest.raises(ParseError):
+        parse_ruff_format("Would reformat: x.py", "/")
+
+
+def test_black() -> None:
+    assert parse_black_check(_read("black-findings.stderr"), "/tmp/cap") == [
+        "src/pkg/ugly.py"
+    ]
+    assert parse_black_check(_read("black-clean.stderr"), "/tmp/fx") == []
+    # On a file black cannot parse (exit 123) the parseable files still count.
+    assert parse_black_check(_read("black-crash.stderr"), "/tmp/cap") == [
+        "src/pkg/ugly.py"
+    ]
+
+
+def test_mypy_clean_errors_and_syntax() -> None:
+    assert parse_mypy(_read("mypy-clean.jsonl"), "/").errors == 0
+    result = parse_mypy(_read("mypy-errors.jsonl"), "/tmp/cap")
+    assert result.errors == 2  # the reveal_type note is not an error
+    assert result.files_with_errors == 1
+    assert [(f.rule, f.line) for f in result.findings] == [
+        ("return-value", 2),
+        ("assignment", 7),
+    ]
+    syntax = parse_mypy(_read("mypy-syntax.jsonl"), "/tmp/cap")
+    assert syntax.findings[0].rule == "syntax"
+    assert "unrecognized arguments" in _read("mypy-crash.stderr")
+    with pytest.raises(ParseError):
+        parse_mypy('{"file": "x"}', "/")
+
+
+def test_pytest_log_counts_like_pytest_under_xdist() -> None:
+    log = parse_report_log(_read("pytest-mixed-xdist.jsonl").splitlines())
+    # pytest printed: 2 failed, 4 passed, 1 skipped, 1 xfailed, 1 xpassed, 2 errors
+    assert dict(log.counts()) == {
+        "passed": 4,
+        "failed": 2,
+        "skipped": 1,
+        "errors": 2,
+        "xfailed": 1,
+        "xpassed": 1,
+    }
+    assert log.finished
+    assert sorted(log.bad()) == [
+        "tests/test_mix.py::test_fail",
+        "tests/test_mix.py::test_flaky",
+        "tests/test_mix.py::test_setup_error",
+        "tests/test_mix.py::test_teardown_error",
+    ]
+    fail = log.locations["tests/test_mix.py::test_fail"]
+    assert (fail.path, fail.line) == ("tests/test_mix.py", 11)
+    assert fail.message == "AssertionError: one is not two"
+    assert log.locations["tests/test_mix.py::test_setup_error"].message == (
+        "RuntimeError: setup exploded"
+    )
+
+
+def test_rerun_merge_finds_flaky_and_does_not_double_count() -> None:
+    first = parse_report_log(_read("pytest-mixed-xdist.jsonl").splitlines())
+    rerun = parse_report_log(_read("pytest-rerun.jsonl").splitlines())
+    merged, flaky = merge_reruns(first, [rerun])
+    assert flaky == ["tests/test_mix.py::test_flaky"]
+    # A naive count of first + rerun would say 6 passed; the flaky test is
+    # one test that passed once, in the end.
+    assert dict(merged.counts()) == {
+        "passed": 5,
+        "failed": 1,
+        "skipped": 1,
+        "errors": 2,
+        "xfailed": 1,
+        "xpassed": 1,
+    }
+
+
+def test_collection_errors_count_as_errors() -> None:
+    log = parse_report_log(_read("pytest-collection-error.jsonl").splitlines())
+    assert list(log.collection_errors) == ["tests/test_broken.py"]
+    assert "nonexistent_module" in log.collection_errors["tests/test_broken.py"]
+    assert log.counts()["errors"] == 3
+
+
+def test_no_tests_is_zero_not_success() -> None:
+    log = parse_report_log(_read("pytest-no-tests.jsonl").splitlines())
+    assert sum(log.counts().values()) == 0
+    assert log.exitstatus == 5
+
+
+def test_truncated_report_log_is_a_parse_error() -> None:
+    lines = _read("pytest-mixed-xdist.jsonl").splitlines()
+    with pytest.raises(ParseError, match="line 3"):
+        parse_report_log([*lines[:2], lines[2][:40]])
+
+
+def test_coverage_totals() -> None:
+    totals = parse_coverage_json(_read("coverage.json"))
+    assert (totals.percent, totals.display, totals.precision) == (100.0, "100", 0)
+    assert (totals.statements, totals.branches, totals.partial_branches) == (9, 4, 0)
+    with pytest.raises(ParseError):
+        parse_coverage_json('{"meta": {}}')
+
+
+def test_interrogate_summary() -> None:
+    full = parse_interrogate(_read("interrogate.txt"), "/tmp/fx")
+    assert (full.total, full.documented, full.missing_by_file) == (3, 3, {})
+    missing = parse_interrogate(_read("interrogate-missing.txt"), "/tmp/exp1")
+    assert (missing.total, missing.documented) == (4, 0)
+    assert missing.missing_by_file == {"src/pkg/__init__.py": 2, "src/pkg/bad.py": 2}
+    with pytest.raises(ParseError, match="no TOTAL row"):
+        parse_interrogate("E: No Python or Python-like files found", "/")
