@@ -14,38 +14,51 @@ nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv"
 nox.options.download_python = "never"
 nox.options.error_on_external_run = True
+nox.options.sessions = ["preflight"]
 
 PYTHON = ci.default_python()
 
 
-@nox.session(python=PYTHON, tags=["ci"])
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def lint(session: nox.Session) -> None:
     """Lint and format check: ruff check and black --check."""
     ci.job(session, "lint")
 
 
-@nox.session(python=PYTHON, tags=["ci"])
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def typecheck(session: nox.Session) -> None:
     """Type check with mypy; the error count is recorded (non-blocking)."""
     ci.job(session, "typecheck")
 
 
-@nox.session(python=ci.test_pythons(), tags=["ci"])
+@nox.session(python=ci.test_pythons(), tags=["ci"], allow_parallel=True)
 def tests(session: nox.Session) -> None:
-    """Tests: pytest with xdist, 2 reruns of failures, branch coverage (min 80%)."""
+    """Tests: pytest with xdist, failures re-run twice, branch coverage with a minimum."""
     ci.job(session, "tests")
 
 
-@nox.session(python=PYTHON, tags=["ci"])
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def docs(session: nox.Session) -> None:
     """Documentation completeness: docstring coverage and README/LICENSE/CHANGELOG."""
     ci.job(session, "docs")
 
 
-@nox.session(python=PYTHON, tags=["ci"])
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel with uv build; hashes go in the report."""
     ci.job(session, "build")
+
+
+@nox.session(python=False)
+def readiness(session: nox.Session) -> None:
+    """Readiness gate: score the reports (40/30/20/10), write readiness/, fail below 90."""
+    ci.readiness(session)
+
+
+@nox.session(python=False)
+def preflight(session: nox.Session) -> None:
+    """Run every CI job in parallel, then the readiness gate: what CI runs."""
+    ci.preflight(session, noxfile=__file__)
 
 
 @nox.session(python=False)

@@ -22,6 +22,7 @@ __all__ = ["main"]
 COMMANDS = {
     "report": ("report", "validate session reports or print their schema"),
     "config": ("config", "check [tool.noxci] or print the configuration reference"),
+    "readiness": ("readiness", "score the reports and apply the readiness gate"),
 }
 
 

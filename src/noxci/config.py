@@ -24,10 +24,12 @@ __all__ = [
     "BuildConfig",
     "Config",
     "DocsConfig",
+    "IgnoredAdvisory",
     "JobConfig",
     "LintConfig",
     "QualityWeights",
     "ReadinessConfig",
+    "SecurityConfig",
     "SecurityPenalties",
     "TestsConfig",
     "TypecheckConfig",
@@ -100,6 +102,26 @@ class DocsConfig(JobConfig):
 
 
 @dataclass(frozen=True, kw_only=True)
+class IgnoredAdvisory:
+    """An advisory the project accepts, and why."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityConfig(JobConfig):
+    """``[tool.noxci.security]``."""
+
+    paths: tuple[str, ...]
+    bandit_severity: str
+    bandit_confidence: str
+    vulnerability_service: str
+    ignore: tuple[IgnoredAdvisory, ...]
+    sbom: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityPenalties:
     """Points the security component loses per problem."""
 
@@ -152,7 +174,17 @@ class Config:
     tests: TestsConfig
     build: BuildConfig
     docs: DocsConfig
+    security: SecurityConfig
     readiness: ReadinessConfig
+
+    @property
+    def output_dirs(self) -> tuple[str, ...]:
+        """Noxci's own output directories, relative: never a job's input."""
+        return tuple(
+            path.relative_to(self.root).as_posix()
+            for path in (self.reports_dir, self.readiness_dir)
+            if path.is_relative_to(self.root)
+        )
 
     def job(self, name: str) -> JobConfig:
         """The config of job ``name``."""
@@ -168,6 +200,7 @@ JOBS: dict[str, type[JobConfig]] = {
     "tests": TestsConfig,
     "build": BuildConfig,
     "docs": DocsConfig,
+    "security": SecurityConfig,
 }
 
 _T = TypeVar("_T")
@@ -340,4 +373,11 @@ def load_config(root: Path) -> Config:
         tests=_build(TestsConfig, merged["tests"]),
         build=_build(BuildConfig, merged["build"]),
         docs=_build(DocsConfig, merged["docs"]),
+        security=_build(
+            SecurityConfig,
+            merged["security"],
+            ignore=tuple(
+                IgnoredAdvisory(**item) for item in merged["security"]["ignore"]
+            ),
+        ),
     )

@@ -17,7 +17,15 @@ from noxci import proc
 from noxci.errors import NoxciError, ToolError
 from noxci.report import Inputs
 
-__all__ = ["DigestError", "compute_inputs", "list_files", "select_files"]
+__all__ = [
+    "DigestError",
+    "Tree",
+    "compute_inputs",
+    "hash_value",
+    "job_files",
+    "list_files",
+    "select_files",
+]
 
 # Never inputs: outputs and environments (also when git is not there to say so).
 _ALWAYS_SKIPPED_DIRS = {
@@ -86,25 +94,67 @@ def select_files(
     return [f for f in files if wanted.match_file(f) and not unwanted.match_file(f)]
 
 
-def _hash_files(root: Path, files: Sequence[str]) -> str:
-    outer = hashlib.sha256()
-    for name in files:
-        path = root / name
-        try:
-            inner = hashlib.sha256(path.read_bytes()).hexdigest()
-        except FileNotFoundError:
-            inner = "deleted"  # tracked by git but gone from the working tree
-        except IsADirectoryError:
-            continue  # a submodule or nested repository: not this job's input
-        except OSError as exc:
-            raise DigestError(f"cannot read {name}: {exc}") from None
-        outer.update(f"{name}\0{inner}\n".encode())
-    return outer.hexdigest()
+class Tree:
+    """The project's files, listed once and hashed at most once each.
+
+    Readiness checks several reports against the same tree; this keeps that
+    to one listing and one read per file.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: list[str] | None = None
+        self._hashes: dict[str, str | None] = {}
+
+    def files(self) -> list[str]:
+        """Every file git does not ignore, relative and sorted."""
+        if self._files is None:
+            self._files = list_files(self.root)
+        return self._files
+
+    def file_hash(self, name: str) -> str | None:
+        """sha256 of a file; "deleted" for a tracked file that is gone; None for a directory."""
+        if name not in self._hashes:
+            try:
+                self._hashes[name] = hashlib.sha256(
+                    (self.root / name).read_bytes()
+                ).hexdigest()
+            except FileNotFoundError:
+                self._hashes[name] = "deleted"  # tracked by git but gone from the tree
+            except IsADirectoryError:
+                self._hashes[name] = None  # a submodule or nested repository
+            except OSError as exc:
+                raise DigestError(f"cannot read {name}: {exc}") from None
+        return self._hashes[name]
+
+    def digest(self, files: Sequence[str]) -> tuple[str, int]:
+        """sha256 over the names and contents of ``files``, and how many counted."""
+        outer = hashlib.sha256()
+        count = 0
+        for name in files:
+            inner = self.file_hash(name)
+            if inner is not None:
+                outer.update(f"{name}\0{inner}\n".encode())
+                count += 1
+        return outer.hexdigest(), count
 
 
 def hash_value(value: str) -> str:
     """sha256 of an environment value: comparable, never revealing."""
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def job_files(
+    tree: Tree,
+    *,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    skip_dirs: Sequence[str],
+) -> tuple[str, int]:
+    """The digest and count of the files a job reads, as the tree stands now."""
+    prefixes = tuple(d.rstrip("/") + "/" for d in skip_dirs)
+    candidates = [f for f in tree.files() if not f.startswith(prefixes)]
+    return tree.digest(select_files(candidates, include, exclude))
 
 
 def compute_inputs(
@@ -117,14 +167,15 @@ def compute_inputs(
     args: Sequence[str],
     env_names: Sequence[str],
     env: Mapping[str, str],
+    tree: Tree | None = None,
 ) -> Inputs:
     """Digest the job's files (minus ``skip_dirs``), Python, args and env."""
-    prefixes = tuple(d.rstrip("/") + "/" for d in skip_dirs)
-    candidates = [f for f in list_files(root) if not f.startswith(prefixes)]
-    files = select_files(candidates, include, exclude)
+    files, count = job_files(
+        tree or Tree(root), include=include, exclude=exclude, skip_dirs=skip_dirs
+    )
     return Inputs(
-        files=_hash_files(root, files),
-        file_count=len(files),
+        files=files,
+        file_count=count,
         python=python,
         args=tuple(args),
         env={

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["append_line", "atomic_write_json", "atomic_write_text", "dumps", "loads"]
+__all__ = ["atomic_write_json", "atomic_write_text", "dumps", "loads"]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -41,19 +41,6 @@ def dumps(data: Any) -> str:
 def atomic_write_json(path: Path, data: Any) -> None:
     """Write ``data`` as JSON to ``path`` atomically."""
     atomic_write_text(path, dumps(data))
-
-
-def append_line(path: Path, data: Any) -> None:
-    """Append one compact JSON line to ``path`` (history files).
-
-    The whole file is rewritten through :func:`atomic_write_text`, so a crash
-    can lose the new line but never corrupt the old ones.
-    """
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if old and not old.endswith("\n"):
-        old += "\n"
-    line = json.dumps(data, sort_keys=True, allow_nan=False, separators=(",", ":"))
-    atomic_write_text(path, old + line + "\n")
 
 
 def _reject_constant(name: str) -> float:

@@ -29,6 +29,7 @@ __all__ = [
     "Severity",
     "Status",
     "ToolRun",
+    "checksum",
     "read_report",
     "write_report",
 ]
@@ -211,7 +212,12 @@ class Report:
         return replace(self, cached=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form, as the schema describes it."""
+        """The JSON form, as the schema describes it, sealed with its checksum."""
+        data = self._content()
+        data["checksum"] = checksum(data)
+        return data
+
+    def _content(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "session": self.session,
@@ -258,6 +264,15 @@ class Report:
         )
 
 
+def checksum(data: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of ``data`` without its ``checksum`` key."""
+    content = {k: v for k, v in data.items() if k != "checksum"}
+    canonical = json.dumps(
+        content, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _check(data: Any, where: str) -> None:
     from noxci.schema import validation_errors  # noqa: PLC0415
 
@@ -265,6 +280,11 @@ def _check(data: Any, where: str) -> None:
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ReportError(f"{where}: not a valid noxci report: {errors[0]}{more}")
+    if data["checksum"] != checksum(data):
+        raise ReportError(
+            f"{where}: not a valid noxci report: its checksum does not match its "
+            "content (the file was changed after it was written); re-run the session"
+        )
     if data["inputs_digest"] != Inputs.from_dict(data["inputs"]).digest:
         raise ReportError(
             f"{where}: not a valid noxci report: inputs_digest does not match "

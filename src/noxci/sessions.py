@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from noxci.jobs.base import JobContext
     from noxci.report import Report
 
-__all__ = ["default_python", "job", "lock", "test_pythons"]
+__all__ = ["default_python", "job", "lock", "preflight", "readiness", "test_pythons"]
 
 
 def _root() -> Path:
@@ -123,6 +123,62 @@ def job(session: nox.Session, name: str) -> None:
             reason = str(exc)
             _conclude(session, execute(ctx, lambda _ctx: Outcome.errored(reason)))
     _conclude(session, execute(ctx, get_job(name)))
+
+
+def readiness(session: nox.Session) -> None:
+    """Run ``noxci readiness`` (the gate) with the noxci that nox itself imported.
+
+    It needs no virtualenv of its own: noxci is already installed beside nox
+    (the noxfile imports it), so the gate always runs the same noxci as the
+    sessions did. ``nox -s readiness -- ARGS`` passes ARGS to ``noxci
+    readiness``. The session fails with the gate: 1 below the threshold, 2
+    incomplete data.
+    """
+    from noxci import proc  # noqa: PLC0415
+
+    try:
+        done = proc.run(
+            [sys.executable, "-m", "noxci", "readiness", *session.posargs],
+            cwd=_root(),
+            capture=False,
+        )
+    except NoxciError as exc:
+        _fail(session, str(exc))
+    if done.returncode != 0:
+        meaning = {1: "below the threshold", 2: "incomplete data"}.get(
+            done.returncode, "error"
+        )
+        _fail(session, f"readiness gate failed: {meaning} (exit {done.returncode})")
+
+
+def preflight(session: nox.Session, noxfile: str) -> None:
+    """Run every CI job in parallel, then the readiness gate; always print the table.
+
+    Jobs run in a child ``nox -t ci -j auto`` so that one failing job neither
+    stops the others nor (as a failed ``requires=``) aborts the readiness
+    table; then the ``readiness`` session scores whatever the jobs reported.
+    ``nox -s preflight -- ARGS`` passes ARGS (e.g. ``-R``) to the job run.
+    """
+    from noxci import proc  # noqa: PLC0415
+
+    root = _root()
+    nox_cmd = [sys.executable, "-m", "nox", "-f", noxfile]
+    jobs = proc.run(
+        [*nox_cmd, "-t", "ci", "-j", "auto", *session.posargs], cwd=root, capture=False
+    )
+    gate = proc.run(
+        [*nox_cmd, "-s", "readiness", "--", "--preflight"], cwd=root, capture=False
+    )
+    failures = []
+    if jobs.returncode != 0:
+        failures.append("a blocking job failed or errored (see its block above)")
+    if gate.returncode != 0:
+        failures.append("the readiness gate failed (see the table above)")
+    if failures:
+        _fail(session, "preflight failed: " + "; and ".join(failures))
+    session.log(
+        "preflight passed: every blocking job passed and the readiness gate passed"
+    )
 
 
 def lock(session: nox.Session) -> None:

@@ -87,7 +87,7 @@ def test_unreadable_inputs_make_a_report_that_matches_nothing(
         lambda _c: Outcome(
             status=Status.PASSED,
             summary="ok",
-            metrics={"ruff_findings": 0, "format_unformatted": 0},
+            metrics={"ruff_findings": 0, "ruff_fixable": 0, "format_unformatted": 0},
         ),
     )
     two = execute(
@@ -95,7 +95,7 @@ def test_unreadable_inputs_make_a_report_that_matches_nothing(
         lambda _c: Outcome(
             status=Status.PASSED,
             summary="ok",
-            metrics={"ruff_findings": 0, "format_unformatted": 0},
+            metrics={"ruff_findings": 0, "ruff_fixable": 0, "format_unformatted": 0},
         ),
     )
     assert one.inputs_digest != two.inputs_digest

@@ -79,14 +79,6 @@ def test_venv_env_activates(tmp_path: Path) -> None:
     assert "PYTHONHOME" not in env
 
 
-def test_append_line_keeps_old_lines(tmp_path: Path) -> None:
-    path = tmp_path / "h.jsonl"
-    fsutil.append_line(path, {"a": 1})
-    path.write_text(path.read_text() + '{"b":2}', encoding="utf-8")  # no final newline
-    fsutil.append_line(path, {"c": 3})
-    assert path.read_text().splitlines() == ['{"a":1}', '{"b":2}', '{"c":3}']
-
-
 def test_dumps_refuses_nan() -> None:
     with pytest.raises(ValueError, match="Out of range float values"):
         fsutil.dumps({"x": float("nan")})

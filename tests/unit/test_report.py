@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from noxci.errors import ReportError
-from noxci.report import Finding, Report, Severity, Status, read_report, write_report
+from noxci.report import (
+    Finding,
+    Report,
+    Severity,
+    Status,
+    checksum,
+    read_report,
+    write_report,
+)
 from tests.conftest import make_inputs, make_report
 
 
@@ -82,6 +90,13 @@ def _valid_dict() -> dict[str, object]:
     return make_report().to_dict()
 
 
+def _resealed(**changes: object) -> dict[str, object]:
+    """A report dict with ``changes`` applied and a checksum that matches."""
+    data = {**_valid_dict(), **changes}
+    data["checksum"] = checksum(data)
+    return data
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
@@ -111,7 +126,7 @@ def _valid_dict() -> dict[str, object]:
             "out of range",
         ),
         (
-            json.dumps({**_valid_dict(), "inputs_digest": "0" * 64}),
+            json.dumps(_resealed(inputs_digest="0" * 64)),
             "inputs_digest does not match its inputs",
         ),
     ],
@@ -143,6 +158,8 @@ def test_reader_rejects_tests_report_with_coverage_over_100(tmp_path: Path) -> N
             "coverage_min": 80.0,
         },
     ).to_dict()
+    data["metrics"]["coverage_percent"] = 101.0
+    data["checksum"] = checksum(data)
     path = _write(tmp_path / "tests.json", json.dumps(data))
     with pytest.raises(
         ReportError,
@@ -191,3 +208,30 @@ def test_report_from_dict_is_frozen() -> None:
     report = Report.from_dict(_valid_dict())
     with pytest.raises(AttributeError):
         report.status = Status.FAILED  # type: ignore[misc]
+
+
+def test_any_change_after_writing_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "tests.json"
+    write_report(path, make_report(summary="ruff: 0 finding(s)"))
+    path.write_text(
+        path.read_text().replace('"ruff_findings": 0', '"ruff_findings": 1')
+    )
+    with pytest.raises(ReportError, match="checksum does not match its content"):
+        read_report(path)
+
+
+def test_reformatting_keeps_a_report_valid(tmp_path: Path) -> None:
+    path = tmp_path / "lint.json"
+    write_report(path, make_report())
+    path.write_text(json.dumps(json.loads(path.read_text())))  # compact, same content
+    assert read_report(path) == make_report()
+
+
+@pytest.mark.parametrize("name", ["report", "config", "readiness"])
+def test_shipped_schemas_are_valid_json_schema(name: str) -> None:
+    import jsonschema
+
+    from noxci.schema import load_schema
+
+    schema = load_schema(name)
+    jsonschema.validators.validator_for(schema).check_schema(schema)

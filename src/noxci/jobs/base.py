@@ -7,7 +7,6 @@ testable with a fake runner.
 
 from __future__ import annotations
 
-import datetime as dt
 import platform
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from noxci import __version__, console, proc
+from noxci.clock import utc_now
 from noxci.config import Config, JobConfig
 from noxci.errors import NoxciError
 from noxci.report import (
@@ -205,19 +205,12 @@ def job_inputs(ctx: JobContext) -> Inputs:
         ctx.root,
         include=cfg.inputs,
         exclude=cfg.inputs_exclude,
-        skip_dirs=[
-            ctx.relative(ctx.config.reports_dir),
-            ctx.relative(ctx.config.readiness_dir),
-        ],
+        skip_dirs=ctx.config.output_dirs,
         python=ctx.python,
         args=ctx.posargs,
         env_names=cfg.env,
         env=ctx.env,
     )
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _cap(findings: Sequence[Finding]) -> Sequence[Finding]:
@@ -242,7 +235,7 @@ def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Repor
     """Run ``job`` and write its report; a :class:`NoxciError` becomes ``error``."""
     from noxci.gitinfo import git_info  # noqa: PLC0415
 
-    started = _now()
+    started = utc_now()
     clock = time.monotonic()
     if inputs is None:
         try:

@@ -11,31 +11,43 @@ nox.options.download_python = "never"
 PYTHON = ci.default_python()
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def lint(session: nox.Session) -> None:
     """Lint."""
     ci.job(session, "lint")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def typecheck(session: nox.Session) -> None:
     """Type check."""
     ci.job(session, "typecheck")
 
 
-@nox.session(python=ci.test_pythons())
+@nox.session(python=ci.test_pythons(), tags=["ci"], allow_parallel=True)
 def tests(session: nox.Session) -> None:
     """Tests."""
     ci.job(session, "tests")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def docs(session: nox.Session) -> None:
     """Docs."""
     ci.job(session, "docs")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def build(session: nox.Session) -> None:
     """Build."""
     ci.job(session, "build")
+
+
+@nox.session(python=False)
+def readiness(session: nox.Session) -> None:
+    """Readiness gate."""
+    ci.readiness(session)
+
+
+@nox.session(python=False)
+def preflight(session: nox.Session) -> None:
+    """Every job, then the gate."""
+    ci.preflight(session, noxfile=__file__)

@@ -1,0 +1,133 @@
+"""``readiness/history.jsonl``: one compact line per scored run, oldest first.
+
+It feeds the trend (sparkline, weekly comparison) and, on a machine with no
+GitHub access and no cache, the local CI pass rate (preflight runs).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from noxci import fsutil
+from noxci.readiness.model import CiRun
+
+__all__ = ["HistoryEntry", "append_entry", "preflight_runs", "read_history"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryEntry:
+    """One scored run."""
+
+    generated_at: str
+    commit: str | None
+    branch: str | None
+    context: str
+    score: float
+    band: str
+    gate: str
+    components: dict[str, float]
+    jobs_ok: bool
+    cache_hits: int = 0
+    jobs: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of one line."""
+        return {
+            "generated_at": self.generated_at,
+            "commit": self.commit,
+            "branch": self.branch,
+            "context": self.context,
+            "score": round(self.score, 4),
+            "band": self.band,
+            "gate": self.gate,
+            "components": {k: round(v, 4) for k, v in self.components.items()},
+            "jobs_ok": self.jobs_ok,
+            "cache_hits": self.cache_hits,
+            "jobs": self.jobs,
+        }
+
+
+def _number(value: Any) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+    ):
+        raise ValueError("not a finite number")
+    if not 0 <= value <= 100:
+        raise ValueError("outside 0..100")
+    return float(value)
+
+
+def _entry(data: Any) -> HistoryEntry:
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    if not isinstance(data.get("jobs_ok"), bool) or data.get("context") not in {
+        "ci",
+        "preflight",
+        "local",
+    }:
+        raise ValueError("bad jobs_ok or context")
+    return HistoryEntry(
+        generated_at=str(data["generated_at"]),
+        commit=data.get("commit"),
+        branch=data.get("branch"),
+        context=data["context"],
+        score=_number(data["score"]),
+        band=str(data["band"]),
+        gate=str(data["gate"]),
+        components={str(k): _number(v) for k, v in dict(data["components"]).items()},
+        jobs_ok=data["jobs_ok"],
+        cache_hits=int(data.get("cache_hits", 0)),
+        jobs=int(data.get("jobs", 0)),
+    )
+
+
+def read_history(path: Path) -> tuple[list[HistoryEntry], list[int]]:
+    """The entries, and the numbers of lines that could not be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], []
+    entries: list[HistoryEntry] = []
+    bad: list[int] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(_entry(fsutil.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            bad.append(number)
+    return entries, bad
+
+
+def append_entry(path: Path, entry: HistoryEntry, *, limit: int) -> None:
+    """Append ``entry``, keeping the newest ``limit`` lines (atomically)."""
+    old = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    line = json.dumps(
+        entry.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    lines = [*[x for x in old if x.strip()], line][-limit:]
+    fsutil.atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+def preflight_runs(entries: Sequence[HistoryEntry]) -> list[CiRun]:
+    """Past preflight runs as CI runs (newest first): passed when every blocking job passed."""
+    runs = [
+        CiRun(
+            id=number,
+            conclusion="success" if entry.jobs_ok else "failure",
+            created_at=entry.generated_at,
+            head_sha=entry.commit,
+            branch=entry.branch,
+            event="preflight",
+        )
+        for number, entry in enumerate(entries, 1)
+        if entry.context == "preflight"
+    ]
+    return runs[::-1]

@@ -1,0 +1,48 @@
+"""`nox -s preflight` and `nox -s readiness` for real on a fixture project."""
+
+from __future__ import annotations
+
+from noxci.readiness.document import read_document
+from noxci.readiness.model import Gate
+from tests.integration.conftest import Project
+
+
+def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> None:
+    project.write("src/sample/extra.py", '"""Extra."""\n\nimport os\n')
+    done = project.nox("-s", "preflight")
+    assert done.returncode != 0
+    out = done.stdout + done.stderr
+    assert "noxci readiness: sessions" in out
+    assert "preflight failed: a blocking job failed or errored" in out
+    doc = read_document(project.root / "readiness" / "readiness.json")
+    rows = {row.session: row.status for row in doc.result.jobs}
+    assert rows == {
+        "lint": "failed",
+        "typecheck": "passed",
+        "tests": "passed",
+        "docs": "passed",
+        "security": "missing",
+        "build": "passed",
+    }
+    assert doc.result.gate is Gate.INCOMPLETE  # no security session in this fixture
+    assert doc.context == "preflight"
+    assert [run.conclusion for run in doc.result.ci.runs] == ["failure"]
+    assert (
+        (project.root / "readiness" / "README.md")
+        .read_text()
+        .startswith("# Release readiness: sample")
+    )
+    history = (project.root / "readiness" / "history.jsonl").read_text().splitlines()
+    assert len(history) == 1
+
+
+def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:
+    assert project.nox("-s", "lint", "docs").returncode == 0
+    (project.root / "reports" / "lint.json").unlink()
+    done = project.nox("-s", "readiness")
+    assert done.returncode != 0
+    assert (
+        "gate failed: incomplete data: ci-history (missing), tests (missing), security (missing), lint (missing)"
+        in done.stderr
+    )
+    assert "readiness gate failed: incomplete data (exit 2)" in done.stderr

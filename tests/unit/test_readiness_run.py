@@ -1,0 +1,225 @@
+"""Readiness end to end on a project on disk: reports, freshness, outputs, exits."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from noxci.cli import main
+from noxci.config import Config
+from noxci.github import GitHubSettings
+from noxci.readiness.document import read_document
+from noxci.readiness.history import read_history
+from noxci.readiness.model import CiRun, Gate
+from noxci.readiness.run import Options, readiness
+from noxci.report import Status, read_report, write_report
+from tests.readiness_helpers import (
+    ci_runs,
+    fetch_returning,
+    fresh_report,
+    passing_set,
+    write_project,
+)
+
+NOW = "2026-11-27T10:00:00Z"
+GITHUB = GitHubSettings(
+    token="t0ken-value", repository="acme/widget", api_url="http://127.0.0.1:9"
+)
+
+
+def _options(runs: str = "ssssssssss", **kw: object) -> Options:
+    return Options(now=NOW, github=GITHUB, fetch=fetch_returning(ci_runs(runs)), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Config:
+    config = write_project(tmp_path)
+    passing_set(config)
+    return config
+
+
+def test_passing_project_passes_and_writes_every_output(project: Config) -> None:
+    doc = readiness(project, {}, _options())
+    assert doc.result.gate is Gate.PASSED
+    assert doc.result.score == pytest.approx(40 + 0.3 * 96.5 + 20 + 10)
+    out = project.readiness_dir
+    assert read_document(out / "readiness.json").to_dict() == doc.to_dict()
+    assert json.loads((out / "badge.json").read_text()) == {
+        "schemaVersion": 1,
+        "label": "readiness",
+        "message": "99.0% Excellent",
+        "color": "brightgreen",
+    }
+    dashboard = (out / "README.md").read_text()
+    assert "**Score 98.95 / 100 · Excellent** (ship it)" in dashboard
+    assert "| Test coverage | 30% | 96.50 | 28.95 |" in dashboard
+    # Not a git checkout, so not on the default branch: no history line.
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md",
+        "badge.json",
+        "readiness.json",
+    ]
+
+
+def test_history_only_on_the_default_branch_or_in_preflight(project: Config) -> None:
+    readiness(project, {"GITHUB_REF_NAME": "feature"}, _options(context="ci"))
+    assert read_history(project.readiness_dir / "history.jsonl") == ([], [])
+    readiness(project, {"GITHUB_REF_NAME": "main"}, _options(context="ci"))
+    readiness(project, {"GITHUB_REF_NAME": "feature"}, _options(context="preflight"))
+    entries, bad = read_history(project.readiness_dir / "history.jsonl")
+    assert [e.context for e in entries] == ["ci", "preflight"]
+    assert bad == []
+
+
+def test_missing_report_is_exit_2_and_named(project: Config) -> None:
+    (project.reports_dir / "tests.json").unlink()
+    doc = readiness(project, {}, _options())
+    assert doc.result.gate is Gate.INCOMPLETE
+    assert doc.result.message == "gate failed: incomplete data: tests (missing)"
+    assert doc.result.component("coverage").score == 0.0
+    assert (
+        "- `tests` (missing): no tests.json; run `nox -s tests`"
+        in (project.readiness_dir / "README.md").read_text()
+    )
+    assert (
+        json.loads((project.readiness_dir / "badge.json").read_text())["message"]
+        == "incomplete (70.0)"
+    )
+
+
+def test_changed_source_makes_reports_stale_but_commit_does_not(
+    project: Config,
+) -> None:
+    (project.root / "src" / "widget" / "__init__.py").write_text(
+        '"""Widget."""\n\nVALUE = 2\n'
+    )
+    doc = readiness(project, {}, _options(write=False))
+    stale = sorted(p.subject for p in doc.result.problems if p.kind == "stale")
+    assert stale == ["docs", "lint", "security", "tests", "typecheck"]
+    # Same inputs, different commit: the digest decides, so it is fresh.
+    passing_set(project)
+    report = read_report(project.reports_dir / "lint.json")
+    write_report(
+        project.reports_dir / "lint.json",
+        report.__class__(
+            **{**report.__dict__, "git": report.git.__class__(commit="f" * 40)}
+        ),
+    )
+    assert readiness(project, {}, _options(write=False)).result.gate is Gate.PASSED
+
+
+def test_readme_change_stales_only_the_docs_report(project: Config) -> None:
+    (project.root / "README.md").write_text("# widget, better\n")
+    doc = readiness(project, {}, _options(write=False))
+    assert [p.subject for p in doc.result.problems] == ["docs"]
+
+
+def test_errored_and_skipped_sessions_fail_closed(project: Config) -> None:
+    fresh_report(
+        project,
+        "security",
+        status=Status.ERROR,
+        metrics={},
+        error="nothing could be audited",
+    )
+    fresh_report(project, "typecheck", status=Status.SKIPPED, metrics={})
+    doc = readiness(project, {}, _options(write=False))
+    kinds = {p.subject: p.kind for p in doc.result.problems}
+    assert kinds == {"security": "error", "typecheck": "skipped"}
+    assert doc.result.gate.exit_code == 2
+
+
+def test_report_in_the_wrong_file_is_invalid(project: Config) -> None:
+    os.replace(project.reports_dir / "lint.json", project.reports_dir / "docs.json")
+    doc = readiness(project, {}, _options(write=False))
+    assert {p.subject: p.kind for p in doc.result.problems} == {
+        "docs": "invalid",
+        "lint": "missing",
+    }
+
+
+def test_github_failure_falls_back_to_cache_with_a_warning(
+    project: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readiness(project, {}, _options("ssssssssff"))  # writes the cache (source github)
+    from noxci.errors import NetworkError
+
+    def down(*_: object, **__: object) -> list[CiRun]:
+        raise NetworkError("GitHub API answered 502")
+
+    doc = readiness(
+        project, {}, Options(now="2026-11-28T10:00:00Z", github=GITHUB, fetch=down)
+    )
+    assert doc.result.ci.source == "cache"
+    assert doc.result.ci.fetched_at == NOW
+    assert doc.result.component("ci").score == 80.0
+    assert (
+        "GitHub API answered 502; fell back to the next CI history source"
+        in capsys.readouterr().err
+    )
+    assert (
+        "Source: **cache**, fetched 2026-11-27T10:00:00Z (1 d old)"
+        in (project.readiness_dir / "README.md").read_text()
+    )
+
+
+def test_without_github_or_cache_preflight_history_counts(project: Config) -> None:
+    doc = readiness(project, {}, Options(now=NOW, context="preflight"))
+    assert doc.result.ci.source == "preflight"
+    assert [r.conclusion for r in doc.result.ci.runs] == ["success"]
+    (project.reports_dir / "lint.json").unlink()
+    doc = readiness(
+        project, {}, Options(now="2026-11-27T11:00:00Z", context="preflight")
+    )
+    assert [r.conclusion for r in doc.result.ci.runs] == ["failure", "success"]
+
+
+def test_corrupt_history_is_not_trusted_for_the_pass_rate(project: Config) -> None:
+    readiness(project, {}, Options(now=NOW, context="preflight"))
+    path = project.readiness_dir / "history.jsonl"
+    path.write_text(path.read_text() + '{"broken": \n')
+    doc = readiness(project, {}, Options(now=NOW, context="local", write=False))
+    assert doc.result.ci.source == "none"
+    assert doc.result.gate is Gate.INCOMPLETE
+
+
+def test_cli_exit_codes(
+    project: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project.root)
+    for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "CI", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["readiness", "--preflight"]) == 0  # one passing preflight run
+    assert "gate passed" in capsys.readouterr().err
+    fresh_report(
+        project,
+        "tests",
+        metrics={
+            **json.loads((project.reports_dir / "tests.json").read_text())["metrics"],
+            "coverage_percent": 10.0,
+        },
+    )
+    assert main(["readiness", "--no-write"]) == 1
+    (project.reports_dir / "security.json").unlink()
+    assert main(["readiness", "--no-write"]) == 2
+    err = capsys.readouterr().err
+    assert "noxci > error: gate failed: incomplete data: security (missing)" in err
+    assert "Traceback" not in err
+
+
+def test_step_summary_is_appended(project: Config, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    readiness(project, {"GITHUB_STEP_SUMMARY": str(summary)}, _options())
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## Release readiness\n")
+    assert "| CI pass rate | 40% | 100.00 | 40.00 |" in text
+
+
+def test_token_never_reaches_outputs(project: Config) -> None:
+    readiness(project, {"GITHUB_TOKEN": GITHUB.token}, _options())
+    for path in project.readiness_dir.iterdir():
+        assert GITHUB.token not in path.read_text()

@@ -1,0 +1,186 @@
+"""Exact rendered output: dashboard, step summary, badge and the terminal table.
+
+Golden files live in tests/data/golden; regenerate them with
+`NOXCI_REGOLD=1 pytest tests/unit/test_render.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from noxci.config import Config
+from noxci.readiness.document import ReadinessDocument
+from noxci.readiness.history import HistoryEntry
+from noxci.readiness.model import CiHistory, JobRow, Problem
+from noxci.readiness.scoring import score
+from noxci.render.badge import badge
+from noxci.render.common import age, duration, sparkline
+from noxci.render.markdown import dashboard, step_summary, weekly
+from noxci.render.terminal import print_table
+from tests.conftest import DATA
+from tests.readiness_helpers import ci_runs
+from tests.unit.test_scoring import _loaded
+
+GOLDEN = DATA / "golden"
+
+
+def _check(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("NOXCI_REGOLD"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def _doc(config: Config, *, problem: bool = False) -> ReadinessDocument:
+    problems = (
+        {
+            "security": Problem(
+                subject="security", kind="stale", message="the job's inputs changed"
+            )
+        }
+        if problem
+        else None
+    )
+    ci = CiHistory(
+        source="github",
+        fetched_at="2026-11-27T07:00:00Z",
+        runs=tuple(ci_runs("sscsfsssss")),
+    )
+    jobs = [
+        JobRow(
+            session="lint",
+            job="lint",
+            status="passed",
+            blocking=True,
+            cached=True,
+            duration_s=3.2,
+            summary="ruff: 0 finding(s); black: 0 file(s) to reformat",
+        ),
+        JobRow(
+            session="typecheck",
+            job="typecheck",
+            status="failed",
+            blocking=False,
+            cached=False,
+            duration_s=12.75,
+            summary="mypy: 2 error(s) in 1 file(s)",
+        ),
+        JobRow(
+            session="tests",
+            job="tests",
+            status="passed",
+            blocking=True,
+            cached=False,
+            duration_s=95.0,
+            summary="120 passed | 1 flaky; coverage 96.5% (min 80%)",
+        ),
+    ]
+    result = score(
+        config=config.readiness,
+        loaded=_loaded({"typecheck": {"mypy_errors": 2}}, problems),
+        ci=ci,
+        jobs=jobs,
+    )
+    return ReadinessDocument(
+        result=result,
+        generated_at="2026-11-27T10:00:00Z",
+        project="widget",
+        commit="0123456789abcdef0123456789abcdef01234567",
+        branch="main",
+        context="ci",
+        cache_hits=1,
+    )
+
+
+HISTORY = [
+    HistoryEntry(
+        generated_at=f"2026-11-{day:02d}T09:00:00Z",
+        commit=f"{day:040x}",
+        branch="main",
+        context="ci",
+        score=s,
+        band="Good",
+        gate="passed",
+        components={},
+        jobs_ok=True,
+    )
+    for day, s in ((16, 85.0), (18, 88.5), (23, 91.0), (25, 93.0), (26, 97.5))
+]
+
+
+@pytest.fixture
+def config(make_config: object) -> Config:
+    return make_config("")  # type: ignore[operator, no-any-return]
+
+
+def test_dashboard(config: Config) -> None:
+    _check("dashboard.md", dashboard(_doc(config), HISTORY))
+
+
+def test_dashboard_with_incomplete_data(config: Config) -> None:
+    _check("dashboard-incomplete.md", dashboard(_doc(config, problem=True), []))
+
+
+def test_step_summary(config: Config) -> None:
+    _check("step-summary.md", step_summary(_doc(config)))
+
+
+def test_terminal_table(config: Config) -> None:
+    out = io.StringIO()
+    print_table(_doc(config, problem=True), file=out, width=120)
+    _check("terminal.txt", out.getvalue())
+
+
+def test_badge(config: Config) -> None:
+    assert badge(_doc(config)) == {
+        "schemaVersion": 1,
+        "label": "readiness",
+        "message": "94.3% Good",
+        "color": "green",
+    }
+    assert badge(_doc(config, problem=True))["color"] == "red"
+
+
+def test_helpers() -> None:
+    assert sparkline([0, 12.5, 50, 99.9, 100]) == "▁▂▅██"
+    assert sparkline([85.0, 88.5, 91.0, 93.0, 97.5]) == "▃▄▅▆█"
+    assert sparkline([]) == ""
+    assert duration(None) == "—"
+    assert duration(4.25) == "4.2s"
+    assert duration(125) == "2m 05s"
+    assert age("2026-11-27T07:00:00Z", "2026-11-27T10:00:00Z") == "3 h"
+    assert age(None, "2026-11-27T10:00:00Z") == "unknown age"
+    assert weekly(HISTORY) == [
+        "2026-W48: 93.83 over 3 run(s)",
+        "2026-W47: 86.75 over 2 run(s)",
+    ]
+
+
+def test_untrusted_text_cannot_break_the_table(config: Config, tmp_path: Path) -> None:
+    doc = _doc(config)
+    evil = JobRow(
+        session="x",
+        job="x",
+        status="passed",
+        blocking=True,
+        cached=False,
+        duration_s=1.0,
+        summary="a | b\n# injected heading",
+    )
+    text = dashboard(
+        ReadinessDocument(
+            **{
+                **doc.__dict__,
+                "result": doc.result.__class__(
+                    **{**doc.result.__dict__, "jobs": [evil]}
+                ),
+            }
+        ),
+        [],
+    )
+    assert "| a \\| b # injected heading |" in text
