@@ -44,6 +44,12 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
+def security(session: nox.Session) -> None:
+    """Security: bandit (medium+), pip-audit of uv.lock, uv pip check, SBOM (non-blocking)."""
+    ci.job(session, "security")
+
+
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel with uv build; hashes go in the report."""
     ci.job(session, "build")

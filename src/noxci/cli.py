@@ -23,6 +23,10 @@ COMMANDS = {
     "report": ("report", "validate session reports or print their schema"),
     "config": ("config", "check [tool.noxci] or print the configuration reference"),
     "readiness": ("readiness", "score the reports and apply the readiness gate"),
+    "osv-serve": (
+        "osv_serve",
+        "serve OSV advisories from a directory (offline vulnerability source)",
+    ),
 }
 
 

@@ -48,6 +48,7 @@ class JobConfig:
     blocking: bool
     timeout: float
     group: str
+    tools: tuple[str, ...]
     install_project: bool
     inputs: tuple[str, ...]
     inputs_exclude: tuple[str, ...]

@@ -27,22 +27,32 @@ __all__ = [
     "select_files",
 ]
 
-# Never inputs: outputs and environments (also when git is not there to say so).
-_ALWAYS_SKIPPED_DIRS = {
-    ".git",
-    ".nox",
-    ".tox",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "node_modules",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    ".hypothesis",
-    "build",
-    "dist",
-}
+# Never inputs, even when git does not ignore them: tool caches anywhere, and
+# environments and build outputs at the top. Tools create their caches while
+# other jobs run (a cache directory exists for a moment before its own
+# .gitignore does), so counting them would make fresh reports look stale.
+_CACHE_DIRS = frozenset(
+    {
+        ".git",
+        ".nox",
+        ".tox",
+        ".venv",
+        "__pycache__",
+        "node_modules",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".hypothesis",
+    }
+)
+_TOP_LEVEL_DIRS = frozenset({"venv", "build", "dist"})
+
+
+def _skipped(parts: tuple[str, ...]) -> bool:
+    dirs = parts[:-1]
+    return bool(dirs and dirs[0] in _TOP_LEVEL_DIRS) or any(
+        d in _CACHE_DIRS or d.endswith(".egg-info") for d in dirs
+    )
 
 
 class DigestError(NoxciError):
@@ -52,12 +62,8 @@ class DigestError(NoxciError):
 def _walk(root: Path) -> list[str]:
     found: list[str] = []
     for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in _ALWAYS_SKIPPED_DIRS and not d.endswith(".egg-info")
-        )
         rel = Path(current).relative_to(root)
+        dirs[:] = sorted(d for d in dirs if not _skipped((*rel.parts, d, "")))
         found.extend((rel / name).as_posix() for name in files)
     return found
 
@@ -77,7 +83,8 @@ def list_files(root: Path) -> list[str]:
         raise DigestError(f"cannot list the project's files: {exc}") from None
     if done.returncode != 0:
         raise DigestError(f"git ls-files failed: {done.tail()}")
-    return sorted({name for name in done.stdout.split("\0") if name})
+    names = {name for name in done.stdout.split("\0") if name}
+    return sorted(name for name in names if not _skipped(tuple(name.split("/"))))
 
 
 def select_files(

@@ -116,6 +116,7 @@ def job(session: nox.Session, name: str) -> None:
                 ctx.venv,
                 cfg.group,
                 install_project=cfg.install_project,
+                fallback=cfg.tools,
                 env=ctx.env,
                 retries=config.install_retries,
             )

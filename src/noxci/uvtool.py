@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from noxci import console, proc
 from noxci.errors import ToolError
 
-__all__ = ["find_uv", "sync_group"]
+__all__ = ["find_uv", "sync_group", "sync_runtime"]
 
 _PERMANENT = (
     "needs to be updated",  # --locked and a stale uv.lock
@@ -40,6 +40,31 @@ def _reason(done: proc.Completed) -> str:
     return f"uv sync exited {done.returncode}: {text}"
 
 
+def _with_retries(
+    argv: list[str],
+    *,
+    root: Path,
+    env: Mapping[str, str],
+    what: str,
+    retries: int,
+    runner: proc.Runner,
+    sleep: Callable[[float], None],
+) -> None:
+    delay = 1.0
+    for attempt in range(1, retries + 1):
+        done = runner(argv, cwd=root, timeout=600, env=env)
+        if done.returncode == 0:
+            return
+        reason = _reason(done)
+        if attempt == retries or any(marker in done.stderr for marker in _PERMANENT):
+            raise ToolError(f"installing {what} failed: {reason}")
+        console.warn(
+            f"install attempt {attempt} of {retries} failed ({reason}); retrying in {delay:g}s"
+        )
+        sleep(delay)
+        delay *= 2
+
+
 def sync_group(
     root: Path,
     venv: Path,
@@ -48,41 +73,117 @@ def sync_group(
     install_project: bool,
     env: Mapping[str, str],
     retries: int,
+    fallback: Sequence[str] = (),
     runner: proc.Runner = proc.run,
     sleep: Callable[[float], None] = time.sleep,
-) -> None:
-    """Install exactly ``group`` from uv.lock into ``venv``, retrying transient failures.
+) -> str:
+    """Install ``group`` into ``venv``, retrying transient failures; say what was installed.
 
-    ``--locked`` makes uv fail rather than rewrite a stale uv.lock: a session
-    never changes tracked files.
+    - The project declares the group and has uv.lock: ``uv sync --locked`` of
+      exactly that group. ``--locked`` makes uv fail rather than rewrite a
+      stale uv.lock: a session never changes tracked files.
+    - It declares the group but has no uv.lock: ``uv pip install --group``
+      (unpinned: the warning says so).
+    - It has no such group: noxci's own pinned ``fallback`` tools.
     """
-    argv = [
-        find_uv(),
-        "sync",
-        "--locked",
-        "--no-default-groups",
-        "--group",
-        group,
-        "--python",
-        str(venv / "bin" / "python"),
-    ]
-    if not install_project:
-        argv.append("--no-install-project")
+    from noxci.config import read_pyproject  # noqa: PLC0415
+
+    python = str(venv / "bin" / "python")
     full_env = {
         **env,
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_PYTHON_DOWNLOADS": "never",
     }
-    delay = 1.0
-    for attempt in range(1, retries + 1):
-        done = runner(argv, cwd=root, timeout=600, env=full_env)
-        if done.returncode == 0:
-            return
-        reason = _reason(done)
-        if attempt == retries or any(marker in done.stderr for marker in _PERMANENT):
-            raise ToolError(f"installing the '{group}' group failed: {reason}")
-        console.warn(
-            f"install attempt {attempt} of {retries} failed ({reason}); retrying in {delay:g}s"
-        )
-        sleep(delay)
-        delay *= 2
+    groups = read_pyproject(root).get("dependency-groups", {})
+    locked = (root / "uv.lock").is_file()
+    if group in groups and locked:
+        argv = [
+            find_uv(),
+            "sync",
+            "--locked",
+            "--no-default-groups",
+            "--group",
+            group,
+            "--python",
+            python,
+        ]
+        if not install_project:
+            argv.append("--no-install-project")
+        how = f"the '{group}' group from uv.lock"
+    else:
+        argv = [find_uv(), "pip", "install", "--python", python]
+        if group in groups:
+            argv += ["--group", group]
+            how = f"the '{group}' group, unpinned (no uv.lock)"
+        else:
+            argv += list(fallback)
+            how = f"noxci's pinned tools ({', '.join(fallback) or 'none'}): no '{group}' dependency group"
+        if install_project:
+            argv += ["-e", "."]
+        if len(argv) == 4:  # nothing to install
+            return how
+        console.warn(f"installing {how}")
+    _with_retries(
+        argv,
+        root=root,
+        env=full_env,
+        what=how,
+        retries=retries,
+        runner=runner,
+        sleep=sleep,
+    )
+    return how
+
+
+def sync_runtime(
+    root: Path,
+    target: Path,
+    *,
+    python: str,
+    env: Mapping[str, str],
+    retries: int,
+    runner: proc.Runner = proc.run,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """A fresh venv at ``target`` with the project and its locked runtime dependencies."""
+    full_env = {
+        **env,
+        "UV_PROJECT_ENVIRONMENT": str(target),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    done = runner(
+        [find_uv(), "venv", "--quiet", "--clear", "--python", python, str(target)],
+        cwd=root,
+        timeout=120,
+        env=full_env,
+    )
+    if done.returncode != 0:
+        raise ToolError(f"creating {target.name} failed: {done.tail()}")
+    if (root / "uv.lock").is_file():
+        argv = [
+            find_uv(),
+            "sync",
+            "--locked",
+            "--no-default-groups",
+            "--python",
+            str(target / "bin" / "python"),
+        ]
+    else:
+        argv = [
+            find_uv(),
+            "pip",
+            "install",
+            "--python",
+            str(target / "bin" / "python"),
+            "-e",
+            ".",
+        ]
+    _with_retries(
+        argv,
+        root=root,
+        env=full_env,
+        what="the project's runtime dependencies",
+        retries=retries,
+        runner=runner,
+        sleep=sleep,
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from noxci.report import Report, read_report
-from tests.conftest import PROJECTS
+from tests.conftest import DATA, PROJECTS
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -92,11 +92,19 @@ class Project:
         return git(self.root, "status", "--porcelain")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
+def make_project(tmp_path: Path, overlay: str | None = None) -> Project:
+    """The base fixture, with ``projects/<overlay>`` copied over it, as a git repo."""
     root = tmp_path / "project"
     shutil.copytree(PROJECTS / "base", root)
+    if overlay is not None:
+        shutil.copytree(PROJECTS / overlay, root, dirs_exist_ok=True)
+    shutil.copytree(DATA / "advisories", root / "advisories")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     return Project(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return make_project(tmp_path)

@@ -21,10 +21,11 @@ def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> No
         "typecheck": "passed",
         "tests": "passed",
         "docs": "passed",
-        "security": "missing",
+        "security": "passed",
         "build": "passed",
     }
-    assert doc.result.gate is Gate.INCOMPLETE  # no security session in this fixture
+    assert doc.result.problems == []
+    assert doc.result.gate is Gate.BELOW_THRESHOLD  # 0 of 1 preflight runs passed
     assert doc.context == "preflight"
     assert [run.conclusion for run in doc.result.ci.runs] == ["failure"]
     assert (

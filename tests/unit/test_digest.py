@@ -102,3 +102,24 @@ def test_deleted_tracked_file_is_part_of_the_digest(tmp_path: Path) -> None:
     before = _inputs(tmp_path)
     (tmp_path / "src" / "pkg" / "__init__.py").unlink()
     assert _inputs(tmp_path) != before
+
+
+def test_tool_caches_never_count_even_before_their_gitignore(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for name in (
+        ".mypy_cache/3.11/x.json",
+        "src/pkg/__pycache__/a.pyc",
+        "pkg.egg-info/PKG-INFO",
+        "build/lib/x.py",
+        "src/build/keep.py",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    files = list_files(tmp_path)
+    assert "src/build/keep.py" in files  # a package called build is source
+    assert not [
+        f
+        for f in files
+        if f.startswith((".mypy_cache", "build/", "pkg.egg-info")) or "__pycache__" in f
+    ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from noxci.parsers import ParseError
+from noxci.parsers.bandit import parse_bandit
 from noxci.parsers.black import parse_black_check
 from noxci.parsers.coverage import parse_coverage_json
 from noxci.parsers.interrogate import parse_interrogate
 from noxci.parsers.mypy import parse_mypy
+from noxci.parsers.pip_audit import parse_pip_audit
+from noxci.parsers.pipcheck import parse_pip_check
 from noxci.parsers.pytest_log import merge_reruns, parse_report_log
 from noxci.parsers.ruff import parse_ruff_check, parse_ruff_format
 from noxci.report import Severity
@@ -162,3 +165,58 @@ def test_interrogate_summary() -> None:
     assert missing.missing_by_file == {"src/pkg/__init__.py": 2, "src/pkg/bad.py": 2}
     with pytest.raises(ParseError, match="no TOTAL row"):
         parse_interrogate("E: No Python or Python-like files found", "/")
+
+
+def test_bandit_findings_and_scan_errors() -> None:
+    result = parse_bandit(_read("bandit-findings.json"), "/tmp/bcap")
+    assert (result.high, result.medium, result.low, result.errors) == (0, 3, 0, 1)
+    assert [(f.rule, f.path, f.line, f.severity.value) for f in result.findings] == [
+        ("B301:blacklist", "pkg/mod.py", 5, "medium"),
+        ("B307:blacklist", "pkg/mod.py", 9, "medium"),
+        ("B104:hardcoded_bind_all_interfaces", "pkg/mod.py", 12, "medium"),
+        ("scan-error", "pkg/syntax.py", None, "medium"),
+    ]
+    clean = parse_bandit(_read("bandit-clean.json"), "/tmp/bcap")
+    assert (clean.findings, clean.errors) == ((), 0)
+    with pytest.raises(ParseError, match="bandit"):
+        parse_bandit('{"results": []}', "/")
+
+
+def test_pip_audit_vulnerable() -> None:
+    result = parse_pip_audit(_read("pip-audit-vulnerable.json"))
+    assert (result.audited, result.unaudited) == (3, 0)
+    assert result.advisories == (
+        "PYSEC-2018-28",
+        "PYSEC-2023-74",
+        "PYSEC-2021-108",
+        "PYSEC-2023-192",
+        "PYSEC-2023-212",
+        "PYSEC-2021-66",
+    )
+    assert (result.vulns, result.fixable) == (6, 6)
+
+
+def test_pip_audit_fail_open_is_counted_as_unaudited() -> None:
+    result = parse_pip_audit(_read("pip-audit-unaudited.json"))
+    assert (result.audited, result.unaudited, result.vulns) == (0, 3, 0)
+    assert (
+        result.skip_reasons[0]
+        == "Dependency not found on PyPI and could not be audited: requests (2.19.1)"
+    )
+    assert {f.rule for f in result.findings} == {"unaudited"}
+    with pytest.raises(ParseError, match="pip-audit"):
+        parse_pip_audit(_read("pip-audit-crash.stderr"))
+
+
+def test_pip_check() -> None:
+    problems = parse_pip_check(_read("uv-pip-check-broken.txt"))
+    assert [p.message for p in problems] == [
+        "The package `requests` requires `idna>=2.5,<4`, but `2.0` is installed",
+        "The package `requests` requires `urllib3>=1.21.1,<3`, but it's not installed",
+    ]
+    assert (
+        parse_pip_check(
+            "Checked 53 packages in 9ms\nAll installed packages are compatible\n"
+        )
+        == []
+    )

@@ -6,20 +6,33 @@ from pathlib import Path
 import pytest
 
 from noxci.cli import main
+from noxci.config import read_pyproject
 from noxci.errors import ToolError
 from noxci.report import write_report
 from noxci.uvtool import sync_group
 from tests.conftest import FakeRunner, make_report
 
 
-def _sync(tmp_path: Path, runner: FakeRunner, sleeps: list[float]) -> None:
-    sync_group(
+def _project(root: Path, *, group: bool = True, lock: bool = True) -> None:
+    groups = '[dependency-groups]\ntests = ["pytest"]\n' if group else ""
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\nversion = "1"\n{groups}'
+    )
+    if lock:
+        (root / "uv.lock").write_text("version = 1\n")
+    read_pyproject.cache_clear()
+
+
+def _sync(tmp_path: Path, runner: FakeRunner, sleeps: list[float]) -> str:
+    _project(tmp_path)
+    return sync_group(
         tmp_path,
         tmp_path / "venv",
         "tests",
         install_project=False,
         env={},
         retries=3,
+        fallback=("pytest==9.2.0", "coverage==7.17.5"),
         runner=runner,
         sleep=sleeps.append,
     )
@@ -45,7 +58,7 @@ def test_sync_gives_up_after_the_retries(tmp_path: Path) -> None:
     sleeps: list[float] = []
     with pytest.raises(
         ToolError,
-        match="installing the 'tests' group failed: uv sync exited 2: network down",
+        match=r"installing the 'tests' group from uv\.lock failed: uv sync exited 2: network down",
     ):
         _sync(tmp_path, runner, sleeps)
     assert len(runner.calls) == 3
@@ -104,3 +117,41 @@ def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.startswith("noxci ")
+
+
+def test_without_the_group_noxci_installs_its_pinned_tools(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(tmp_path, group=False)
+    runner = FakeRunner([(0, "")])
+    how = sync_group(
+        tmp_path,
+        tmp_path / "venv",
+        "tests",
+        install_project=True,
+        env={},
+        retries=1,
+        fallback=("pytest==9.2.0",),
+        runner=runner,
+    )
+    argv, _ = runner.calls[0]
+    assert argv[1:3] == ("pip", "install")
+    assert argv[-3:] == ("pytest==9.2.0", "-e", ".")
+    assert how == "noxci's pinned tools (pytest==9.2.0): no 'tests' dependency group"
+    assert f"warning: installing {how}" in capsys.readouterr().err
+
+
+def test_group_without_a_lock_is_installed_unpinned(tmp_path: Path) -> None:
+    _project(tmp_path, lock=False)
+    runner = FakeRunner([(0, "")])
+    how = sync_group(
+        tmp_path,
+        tmp_path / "venv",
+        "tests",
+        install_project=False,
+        env={},
+        retries=1,
+        runner=runner,
+    )
+    assert runner.calls[0][0][-2:] == ("--group", "tests")
+    assert how == "the 'tests' group, unpinned (no uv.lock)"

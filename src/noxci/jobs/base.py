@@ -97,6 +97,7 @@ class JobContext:
 
     def artifact(self, suffix: str) -> Path:
         """``reports/<session>.<suffix>``: where a raw tool output is kept."""
+        self.config.reports_dir.mkdir(parents=True, exist_ok=True)
         return self.config.reports_dir / f"{self.session}.{suffix}"
 
     def relative(self, path: Path) -> str:

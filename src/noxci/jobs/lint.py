@@ -50,7 +50,6 @@ def run(ctx: JobContext) -> Outcome:
     cfg = ctx.settings(LintConfig)
     paths = list(cfg.paths)
     json_out, sarif_out = ctx.artifact("ruff.json"), ctx.artifact("ruff.sarif")
-    json_out.parent.mkdir(parents=True, exist_ok=True)
     check = ctx.tool(
         [
             "ruff",

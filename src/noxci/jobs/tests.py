@@ -263,7 +263,6 @@ def run(ctx: JobContext) -> Outcome:
     minimum = coverage_minimum(ctx)
     log_path = ctx.artifact("pytest.jsonl")
     junit = ctx.artifact("junit.xml")
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="noxci-coverage-") as tmp:
         rc = Path(tmp) / "coveragerc"
         rc.write_text(coverage_rc(ctx, Path(tmp) / ".coverage"), encoding="utf-8")

@@ -36,6 +36,12 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
+def security(session: nox.Session) -> None:
+    """Security."""
+    ci.job(session, "security")
+
+
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
 def build(session: nox.Session) -> None:
     """Build."""
     ci.job(session, "build")

@@ -1,0 +1,236 @@
+"""The ``security`` job: bandit, pip-audit on the locked dependencies, uv pip check.
+
+It fails closed. A file bandit cannot parse is counted, not skipped; a
+dependency pip-audit could not look up is *unaudited*, never clean; when no
+dependency at all could be audited the report is an ``error``. Non-blocking
+by default (the seed's "for now"): problems are findings in a passed report;
+with ``blocking = true`` any of them fails it. A CycloneDX SBOM of the locked
+runtime dependencies is kept as an artifact.
+
+``vulnerability-service`` (or ``NOXCI_VULN_SERVICE``) is ``pypi``, ``osv``,
+an OSV-compatible ``/v1/query`` URL, or ``osv-dir:PATH``: serve a local
+directory of OSV advisories for the duration of the audit (air-gapped CI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from noxci import fsutil
+from noxci.config import SecurityConfig
+from noxci.errors import ToolError
+from noxci.jobs.base import JobContext, Outcome
+from noxci.parsers.bandit import parse_bandit
+from noxci.parsers.pip_audit import parse_pip_audit
+from noxci.parsers.pipcheck import parse_pip_check
+from noxci.project import detect_packages, tool_table
+from noxci.report import Status
+from noxci.uvtool import find_uv, sync_runtime
+
+__all__ = ["run", "vulnerability_service"]
+
+BANDIT_ERROR = 2
+
+
+@contextlib.contextmanager
+def vulnerability_service(spec: str, root: Path) -> Iterator[list[str]]:
+    """pip-audit's service arguments; ``osv-dir:`` serves a directory meanwhile."""
+    if spec in {"pypi", "osv"}:
+        yield ["--vulnerability-service", spec]
+    elif spec.startswith(("http://", "https://")):
+        yield ["--vulnerability-service", "osv", "--osv-url", spec]
+    elif spec.startswith("osv-dir:"):
+        from noxci.httpserve import serving  # noqa: PLC0415
+        from noxci.osv.server import osv_app  # noqa: PLC0415
+        from noxci.osv.store import AdvisoryStore  # noqa: PLC0415
+
+        store = AdvisoryStore((root / spec.removeprefix("osv-dir:")).resolve())
+        with serving(osv_app(store)) as url:
+            yield ["--vulnerability-service", "osv", "--osv-url", f"{url}/v1/query"]
+    else:
+        raise ToolError(
+            f"unknown vulnerability service {spec!r}: use pypi, osv, a URL or osv-dir:PATH"
+        )
+
+
+def _bandit(ctx: JobContext, cfg: SecurityConfig) -> tuple[list[str], Path]:
+    out = ctx.artifact("bandit.json")
+    argv = [
+        "bandit",
+        "-r",
+        *(cfg.paths or detect_packages(ctx.root)),
+        "-f",
+        "json",
+        "-o",
+        str(out),
+        "-q",
+        "--severity-level",
+        cfg.bandit_severity,
+        "--confidence-level",
+        cfg.bandit_confidence,
+    ]
+    if tool_table(ctx.root, "bandit"):
+        argv += ["-c", "pyproject.toml"]
+    out.unlink(missing_ok=True)
+    done = ctx.tool(argv)
+    if done.returncode >= BANDIT_ERROR or not out.is_file():
+        raise ToolError(f"bandit exited {done.returncode}: {done.tail()}")
+    return argv, out
+
+
+def _export(ctx: JobContext, path: Path, *args: str) -> None:
+    if not (ctx.root / "uv.lock").is_file():
+        raise ToolError(
+            "no uv.lock: the security job audits the locked dependencies; run `uv lock`"
+        )
+    done = ctx.tool(
+        [find_uv(), "export", "--locked", "--no-emit-project", *args],
+        record=False,
+        env={"UV_PYTHON_DOWNLOADS": "never"},
+    )
+    if done.returncode != 0:
+        raise ToolError(f"uv export failed: {done.tail()}")
+    fsutil.atomic_write_text(path, done.stdout)
+
+
+def _audit(ctx: JobContext, cfg: SecurityConfig, requirements: Path) -> Path:
+    out = ctx.artifact("pip-audit.json")
+    out.unlink(missing_ok=True)
+    spec = ctx.env.get("NOXCI_VULN_SERVICE") or cfg.vulnerability_service
+    ignores = [arg for item in cfg.ignore for arg in ("--ignore-vuln", item.id)]
+    with vulnerability_service(spec, ctx.root) as service:
+        done = ctx.tool(
+            [
+                "pip-audit",
+                "-r",
+                str(requirements),
+                "--require-hashes",
+                "--disable-pip",
+                "--format",
+                "json",
+                "--output",
+                str(out),
+                "--progress-spinner",
+                "off",
+                *service,
+                *ignores,
+            ]
+        )
+    if not out.is_file() or done.returncode not in {0, 1}:
+        raise ToolError(f"pip-audit crashed (exit {done.returncode}): {done.tail(1)}")
+    return out
+
+
+def _runtime_python(ctx: JobContext) -> str:
+    """The project with its runtime dependencies, in a venv of its own.
+
+    The audit tools must not share an environment with the project: their
+    own requirements (pip-audit needs a recent requests) would change what is
+    installed, and so what pip check checks.
+    """
+    if ctx.venv is None:
+        return "python"
+    target = ctx.venv / "noxci-runtime"
+    sync_runtime(
+        ctx.root,
+        target,
+        python=str(ctx.venv / "bin" / "python"),
+        env=ctx.env,
+        retries=ctx.config.install_retries,
+        runner=ctx.runner,
+    )
+    return str(target / "bin" / "python")
+
+
+def run(ctx: JobContext) -> Outcome:
+    """Scan, audit and check; see the module docstring for the verdict."""
+    cfg = ctx.settings(SecurityConfig)
+    for tool in ("bandit", "pip-audit"):
+        if not ctx.has(tool):
+            raise ToolError(
+                f"{tool} is not installed; add it to the '{cfg.group}' dependency group"
+            )
+    _, bandit_out = _bandit(ctx, cfg)
+    bandit = parse_bandit(bandit_out.read_text(encoding="utf-8"), str(ctx.root))
+
+    requirements = ctx.artifact("requirements.txt")
+    _export(ctx, requirements, "--format", "requirements-txt", "--all-groups")
+    audit_out = _audit(ctx, cfg, requirements)
+    try:
+        audit = parse_pip_audit(audit_out.read_text(encoding="utf-8"))
+    except ToolError:
+        raise ToolError(
+            f"pip-audit wrote no usable JSON to {ctx.relative(audit_out)}"
+        ) from None
+
+    check = ctx.tool([find_uv(), "pip", "check", "--python", _runtime_python(ctx)])
+    problems = parse_pip_check(check.stdout + check.stderr)
+    if check.returncode not in {0, 1} or (check.returncode == 1 and not problems):
+        raise ToolError(f"uv pip check exited {check.returncode}: {check.tail()}")
+
+    artifacts = {
+        "bandit": ctx.relative(bandit_out),
+        "pip-audit": ctx.relative(audit_out),
+        "requirements": ctx.relative(requirements),
+    }
+    if cfg.sbom:
+        sbom = ctx.artifact("sbom.cdx.json")
+        _export(
+            ctx,
+            sbom,
+            "--format",
+            "cyclonedx1.5",
+            "--preview-features",
+            "sbom-export",
+            "--no-default-groups",
+        )
+        artifacts["sbom"] = ctx.relative(sbom)
+
+    metrics = {
+        "bandit_high": bandit.high,
+        "bandit_medium": bandit.medium,
+        "bandit_low": bandit.low,
+        "bandit_errors": bandit.errors,
+        "vulns_total": audit.vulns,
+        "vulns_fixable": audit.fixable,
+        "packages_audited": audit.audited,
+        "packages_unaudited": audit.unaudited,
+        "pip_check_problems": len(problems),
+    }
+    findings = [*bandit.findings, *audit.findings, *problems]
+    details = {
+        "advisories": list(audit.advisories),
+        "ignored": [{"id": i.id, "reason": i.reason} for i in cfg.ignore],
+    }
+    summary = (
+        f"bandit {bandit.high}/{bandit.medium}/{bandit.low} (high/medium/low), "
+        f"{bandit.errors} unscanned; {audit.vulns} vulnerabilities ({audit.fixable} fixable) in "
+        f"{audit.audited} audited packages, {audit.unaudited} unaudited; {len(problems)} pip check"
+    )
+    if audit.audited == 0:
+        reason = (
+            audit.skip_reasons[0]
+            if audit.skip_reasons
+            else "no dependencies were found"
+        )
+        return Outcome(
+            status=Status.ERROR,
+            summary=f"nothing could be audited: {summary}",
+            error=f"no dependency could be audited ({reason})",
+            findings=findings,
+            artifacts=artifacts,
+            details=details,
+        )
+    dirty = any(
+        metrics[k] for k in metrics if k not in {"packages_audited", "vulns_fixable"}
+    )
+    return Outcome(
+        status=Status.FAILED if dirty and cfg.blocking else Status.PASSED,
+        summary=summary,
+        metrics=metrics,
+        findings=findings,
+        artifacts=artifacts,
+        details=details,
+    )

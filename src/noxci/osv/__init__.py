@@ -1,0 +1,1 @@
+"""An offline OSV source: advisories from a directory, served over the OSV API."""
