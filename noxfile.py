@@ -62,6 +62,12 @@ def readiness(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def comment(session: nox.Session) -> None:
+    """Post or edit the sticky PR comment from readiness.json (workflow_run, fork-safe)."""
+    ci.comment(session)
+
+
+@nox.session(python=False)
 def preflight(session: nox.Session) -> None:
     """Run every CI job in parallel, then the readiness gate: what CI runs."""
     ci.preflight(session, noxfile=__file__)

@@ -82,7 +82,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _setup(root)
-        from noxci.config import load_config  # noqa: PLC0415
+        from noxci.config import load_config
 
         config = load_config(root)
         reports = len(list(config.reports_dir.glob("*.json")))

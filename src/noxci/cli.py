@@ -23,6 +23,7 @@ COMMANDS = {
     "report": ("report", "validate session reports or print their schema"),
     "config": ("config", "check [tool.noxci] or print the configuration reference"),
     "readiness": ("readiness", "score the reports and apply the readiness gate"),
+    "comment": ("comment", "post the sticky PR comment from a readiness.json"),
     "osv-serve": (
         "osv_serve",
         "serve OSV advisories from a directory (offline vulnerability source)",

@@ -295,7 +295,7 @@ def _unknown_keys(
 
 
 def _schema_check(merged: Mapping[str, Any]) -> None:
-    from noxci.schema import first_error  # noqa: PLC0415
+    from noxci.schema import first_error
 
     error = first_error("config", merged)
     if error is None:
@@ -344,7 +344,7 @@ def _build(cls: type[_T], table: Mapping[str, Any], **extra: Any) -> _T:
 def load_config(root: Path) -> Config:
     """Read, merge, validate and type ``[tool.noxci]`` of the project at ``root``."""
     user = user_table(root)
-    from noxci.schema import load_schema  # noqa: PLC0415
+    from noxci.schema import load_schema
 
     _unknown_keys(user, load_schema("config"), ())
     merged = _merge(_defaults(), user)

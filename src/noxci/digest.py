@@ -91,7 +91,7 @@ def select_files(
     files: Iterable[str], include: Sequence[str], exclude: Sequence[str]
 ) -> list[str]:
     """The ``files`` matched by git-style ``include`` globs and not by ``exclude``."""
-    import pathspec  # noqa: PLC0415 - keep `nox -l` fast
+    import pathspec
 
     try:
         wanted = pathspec.GitIgnoreSpec.from_lines(include)

@@ -57,8 +57,8 @@ class GitHubSettings:
 
 def github_client(settings: GitHubSettings) -> Github:
     """A PyGithub client with bounded retries and timeouts."""
-    from github import Auth, Github  # noqa: PLC0415 - heavy; only when used
-    from urllib3.util.retry import Retry  # noqa: PLC0415
+    from github import Auth, Github
+    from urllib3.util.retry import Retry
 
     retry = Retry(
         total=settings.retries,
@@ -86,7 +86,7 @@ def github_client(settings: GitHubSettings) -> Github:
 
 def describe_failure(exc: Exception) -> str:
     """One line about a failed GitHub call, without secrets."""
-    from github import GithubException, RateLimitExceededException  # noqa: PLC0415
+    from github import GithubException, RateLimitExceededException
 
     if isinstance(exc, RateLimitExceededException):
         return "GitHub API rate limit exceeded"
@@ -131,8 +131,8 @@ def fetch_ci_runs(
     Excluded conclusions (cancelled, skipped) are kept in the list so that the
     output can say how many were left out; paging stops once enough counted.
     """
-    import requests  # noqa: PLC0415
-    from github import GithubException  # noqa: PLC0415
+    import requests
+    from github import GithubException
 
     found: list[CiRun] = []
     try:

@@ -28,7 +28,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _server(app: Any) -> Any:
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     return uvicorn.Server(config)

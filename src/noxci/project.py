@@ -55,7 +55,7 @@ def tool_table(root: Path, name: str) -> Mapping[str, Any]:
 
 def dependency_names(root: Path) -> set[str]:
     """Lower-cased names of every dependency the project declares anywhere."""
-    import re  # noqa: PLC0415
+    import re
 
     data = read_pyproject(root)
     project = data.get("project", {})

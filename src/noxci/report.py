@@ -274,7 +274,7 @@ def checksum(data: Mapping[str, Any]) -> str:
 
 
 def _check(data: Any, where: str) -> None:
-    from noxci.schema import validation_errors  # noqa: PLC0415
+    from noxci.schema import validation_errors
 
     errors = validation_errors("report", data)
     if errors:

@@ -25,7 +25,7 @@ def load_schema(name: str) -> dict[str, Any]:
 def _validator(name: str) -> Validator:
     # jsonschema is imported here, not at module level: `nox -l` must not pay
     # for it.
-    import jsonschema  # noqa: PLC0415
+    import jsonschema
 
     schema = load_schema(name)
     # The shipped schemas are checked against their metaschema by the test

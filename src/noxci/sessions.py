@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     from noxci.jobs.base import JobContext
     from noxci.report import Report
 
-__all__ = ["default_python", "job", "lock", "preflight", "readiness", "test_pythons"]
+__all__ = [
+    "comment",
+    "default_python",
+    "job",
+    "lock",
+    "preflight",
+    "readiness",
+    "test_pythons",
+]
 
 
 def _root() -> Path:
@@ -46,13 +54,13 @@ def default_python() -> str:
 
 
 def _fail(session: nox.Session, message: str) -> NoReturn:
-    from noxci import console  # noqa: PLC0415
+    from noxci import console
 
     session.error(console.redact(message))
 
 
 def _config(session: nox.Session) -> Config:
-    from noxci.config import load_config  # noqa: PLC0415
+    from noxci.config import load_config
 
     try:
         return load_config(_root())
@@ -68,7 +76,7 @@ def _session_python(session: nox.Session) -> str:
 
 
 def _context(session: nox.Session, config: Config, name: str) -> JobContext:
-    from noxci.jobs.base import JobContext  # noqa: PLC0415
+    from noxci.jobs.base import JobContext
 
     location = getattr(session.virtualenv, "location", None)
     return JobContext(
@@ -83,7 +91,7 @@ def _context(session: nox.Session, config: Config, name: str) -> JobContext:
 
 
 def _conclude(session: nox.Session, report: Report) -> None:
-    from noxci.report import Status  # noqa: PLC0415
+    from noxci.report import Status
 
     line = f"{report.session}: {report.status.value}: {report.summary}"
     if report.status is Status.ERROR:
@@ -102,9 +110,9 @@ def job(session: nox.Session, name: str) -> None:
     The session fails when the job errors, or fails and is blocking. An
     install that still fails after retries writes an ``error`` report too.
     """
-    from noxci.jobs import get_job  # noqa: PLC0415
-    from noxci.jobs.base import Outcome, execute  # noqa: PLC0415
-    from noxci.uvtool import sync_group  # noqa: PLC0415
+    from noxci.jobs import get_job
+    from noxci.jobs.base import Outcome, execute
+    from noxci.uvtool import sync_group
 
     config = _config(session)
     ctx = _context(session, config, name)
@@ -135,7 +143,7 @@ def readiness(session: nox.Session) -> None:
     readiness``. The session fails with the gate: 1 below the threshold, 2
     incomplete data.
     """
-    from noxci import proc  # noqa: PLC0415
+    from noxci import proc
 
     try:
         done = proc.run(
@@ -152,6 +160,20 @@ def readiness(session: nox.Session) -> None:
         _fail(session, f"readiness gate failed: {meaning} (exit {done.returncode})")
 
 
+def comment(session: nox.Session) -> None:
+    """Post the sticky PR comment from a readiness.json (``noxci comment ARGS``)."""
+    from noxci import proc
+
+    try:
+        proc.run(
+            [sys.executable, "-m", "noxci", "comment", *session.posargs],
+            cwd=_root(),
+            capture=False,
+        )
+    except NoxciError as exc:
+        _fail(session, str(exc))
+
+
 def preflight(session: nox.Session, noxfile: str) -> None:
     """Run every CI job in parallel, then the readiness gate; always print the table.
 
@@ -160,7 +182,7 @@ def preflight(session: nox.Session, noxfile: str) -> None:
     table; then the ``readiness`` session scores whatever the jobs reported.
     ``nox -s preflight -- ARGS`` passes ARGS (e.g. ``-R``) to the job run.
     """
-    from noxci import proc  # noqa: PLC0415
+    from noxci import proc
 
     root = _root()
     nox_cmd = [sys.executable, "-m", "nox", "-f", noxfile]
@@ -184,7 +206,7 @@ def preflight(session: nox.Session, noxfile: str) -> None:
 
 def lock(session: nox.Session) -> None:
     """Refresh uv.lock and requirements.txt; under CI, fail if either drifted."""
-    from noxci.lockfiles import check_locks, refresh_locks  # noqa: PLC0415
+    from noxci.lockfiles import check_locks, refresh_locks
 
     root = _root()
     try:

@@ -23,7 +23,7 @@ _PERMANENT = (
 def find_uv() -> str:
     """The uv binary: the ``uv`` package beside noxci (and nox), else PATH."""
     try:
-        from uv import find_uv_bin  # noqa: PLC0415
+        from uv import find_uv_bin
 
         return str(find_uv_bin())
     except (ImportError, FileNotFoundError):
@@ -86,7 +86,7 @@ def sync_group(
       (unpinned: the warning says so).
     - It has no such group: noxci's own pinned ``fallback`` tools.
     """
-    from noxci.config import read_pyproject  # noqa: PLC0415
+    from noxci.config import read_pyproject
 
     python = str(venv / "bin" / "python")
     full_env = {

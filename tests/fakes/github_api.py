@@ -82,5 +82,55 @@ def install(server: FakeServer, state: GitHubState) -> None:
         return _page(request, chosen, server.url, "workflow_runs")
 
     server.route("GET", f"/repos/{REPO}/actions/workflows/ci.yml", workflow)
+
+    def comment_json(comment: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **comment,
+            "url": f"{server.url}/repos/{REPO}/issues/comments/{comment['id']}",
+            "html_url": f"https://github.example/{REPO}/pull/1#issuecomment-{comment['id']}",
+        }
+
+    def list_comments(request: Request) -> Answer:
+        number = int(request.path.split("/")[-2])
+        items = [comment_json(c) for c in state.comments.get(number, [])]
+        return _page(request, items, server.url, "")
+
+    def create_comment(request: Request) -> Answer:
+        number = int(request.path.split("/")[-2])
+        state.next_comment_id += 1
+        comment = {
+            "id": state.next_comment_id,
+            "body": request.json()["body"],
+            "user": {"login": state.bot_login, "id": 41898282, "type": "Bot"},
+        }
+        state.comments.setdefault(number, []).append(comment)
+        return json_answer(201, comment_json(comment))
+
+    def _find(request: Request) -> dict[str, Any] | None:
+        wanted = int(request.path.rsplit("/", 1)[1])
+        for comments in state.comments.values():
+            for comment in comments:
+                if comment["id"] == wanted:
+                    return comment
+        return None
+
+    def edit_comment(request: Request) -> Answer:
+        comment = _find(request)
+        if comment is None:
+            return json_answer(404, {"message": "Not Found"})
+        comment["body"] = request.json()["body"]
+        return json_answer(200, comment_json(comment))
+
+    def delete_comment(request: Request) -> Answer:
+        comment = _find(request)
+        for comments in state.comments.values():
+            if comment in comments:
+                comments.remove(comment)
+        return 204, {}, b""
+
+    server.route("GET", f"/repos/{REPO}/issues/", list_comments)
+    server.route("POST", f"/repos/{REPO}/issues/", create_comment)
+    server.route("PATCH", f"/repos/{REPO}/issues/comments/", edit_comment)
+    server.route("DELETE", f"/repos/{REPO}/issues/comments/", delete_comment)
     server.route("GET", f"/repos/{REPO}/actions/workflows/161335/runs", runs)
     server.route("GET", f"/repos/{REPO}/actions/workflows/ci.yml/runs", runs)

@@ -89,17 +89,17 @@ class FakeServer:
         fault = self._take_fault(request)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
+        if fault is not None and not fault.apply_after:
+            return json_answer(fault.status, fault.body, fault.headers)
         matches = [
             r
             for r in self.routes
             if r[0] == request.method and request.path.startswith(r[1])
         ]
-        answer = (
-            max(matches, key=lambda r: len(r[1]))[2](request)
-            if matches
-            else json_answer(404, {"message": "Not Found"})
-        )
-        if fault is not None:
+        if not matches:
+            return json_answer(404, {"message": "Not Found"})
+        answer = max(matches, key=lambda r: len(r[1]))[2](request)
+        if fault is not None:  # the work is done, but the client hears a failure
             return json_answer(fault.status, fault.body, fault.headers)
         return answer
 

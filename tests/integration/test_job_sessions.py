@@ -188,7 +188,7 @@ def test_missing_tool_is_error_never_passed(project: Project) -> None:
     assert report.status is Status.ERROR
     assert report.error is not None
     assert "ruff" in report.error
-    assert "not found" in report.error
+    assert "not installed in the session's virtualenv" in report.error
 
 
 def test_bad_config_is_one_line_without_traceback(project: Project) -> None:

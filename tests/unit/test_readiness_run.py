@@ -60,6 +60,7 @@ def test_passing_project_passes_and_writes_every_output(project: Config) -> None
     assert sorted(p.name for p in out.iterdir()) == [
         "README.md",
         "badge.json",
+        "index.html",
         "readiness.json",
     ]
 

@@ -184,3 +184,119 @@ def test_untrusted_text_cannot_break_the_table(config: Config, tmp_path: Path) -
         [],
     )
     assert "| a \\| b # injected heading |" in text
+
+
+BASELINE = [
+    HistoryEntry(
+        generated_at="2026-11-26T09:00:00Z",
+        commit="ab" * 20,
+        branch="main",
+        context="ci",
+        score=92.0,
+        band="Good",
+        gate="passed",
+        components={"ci": 90.0, "coverage": 95.0, "security": 100.0, "quality": 90.0},
+        jobs_ok=True,
+        security_keys=("B301:blacklist@src/old.py",),
+    ),
+    HistoryEntry(
+        generated_at="2026-11-26T10:00:00Z",
+        commit="cd" * 20,
+        branch="feature",
+        context="ci",
+        score=50.0,
+        band="Poor",
+        gate="incomplete",
+        components={},
+        jobs_ok=False,
+    ),
+]
+
+
+def _with_findings(doc: ReadinessDocument) -> ReadinessDocument:
+    result = doc.result.__class__(
+        **{
+            **doc.result.__dict__,
+            "flaky": ("tests/test_net.py::test_retry[<script>alert(1)</script>]",),
+            "security_findings": (
+                {
+                    "tool": "bandit",
+                    "rule": "B301:blacklist",
+                    "severity": "medium",
+                    "message": "pickle",
+                    "path": "src/old.py",
+                    "line": 3,
+                },
+                {
+                    "tool": "pip-audit",
+                    "rule": "PYSEC-2018-28",
+                    "severity": "high",
+                    "message": "requests 2.19.1: PYSEC-2018-28, fixed in 2.20.0",
+                    "path": None,
+                    "line": None,
+                },
+            ),
+        }
+    )
+    return ReadinessDocument(**{**doc.__dict__, "result": result})
+
+
+def test_pr_comment_with_a_baseline(config: Config) -> None:
+    from noxci.render.comment import pr_comment
+
+    text = pr_comment(
+        _with_findings(_doc(config)),
+        BASELINE,
+        default_branch="main",
+        run_url="https://github.example/acme/widget/actions/runs/42",
+    )
+    _check("comment.md", text)
+    assert "<script>" not in text
+    assert "- PYSEC-2018-28 in requests" in text
+    assert "- tests/test\\_net.py::test\\_retry\\[&lt;script&gt;" in text
+    assert "B301" not in text  # not new: the baseline already had it
+
+
+def test_pr_comment_without_a_baseline(config: Config) -> None:
+    from noxci.render.comment import pr_comment
+
+    text = pr_comment(
+        _doc(config, problem=True), BASELINE[1:], default_branch="main", run_url=None
+    )
+    _check("comment-no-baseline.md", text)
+    assert "No baseline: `main` has no readiness history yet" in text
+
+
+def test_pr_comment_is_capped(config: Config) -> None:
+    from noxci.render.comment import MAX_COMMENT, pr_comment, safe
+
+    doc = _doc(config)
+    many = doc.result.__class__(
+        **{**doc.result.__dict__, "flaky": tuple(f"t{i}" * 100 for i in range(5000))}
+    )
+    text = pr_comment(
+        ReadinessDocument(**{**doc.__dict__, "result": many}),
+        [],
+        default_branch="main",
+        run_url=None,
+    )
+    assert len(text) <= MAX_COMMENT
+    assert "… and 4980 more" in text
+    assert (
+        safe("@admin [x](http://evil) `code` | a\nb")
+        == "@\u200badmin \\[x\\](http://evil) 'code' \\| a b"
+    )
+
+
+def test_html_dashboard_is_self_contained(config: Config) -> None:
+    from noxci.render.html import html_dashboard
+
+    page = html_dashboard(_with_findings(_doc(config, problem=True)), HISTORY)
+    assert page.startswith("<!doctype html>")
+    for external in ("<script", "<link", "src=", "@import", "url("):
+        assert external not in page
+    assert page.count("<circle") == len(HISTORY)
+    assert "gate incomplete" in page
+    assert "✗ security (stale): the job&#x27;s inputs changed" in page
+    empty = html_dashboard(_doc(config), [])
+    assert "No history yet." in empty

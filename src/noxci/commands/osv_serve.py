@@ -21,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
-    from noxci.httpserve import bind, run_foreground  # noqa: PLC0415
-    from noxci.osv.server import osv_app  # noqa: PLC0415
-    from noxci.osv.store import AdvisoryStore  # noqa: PLC0415
+    from noxci.httpserve import bind, run_foreground
+    from noxci.osv.server import osv_app
+    from noxci.osv.store import AdvisoryStore
 
     store = AdvisoryStore(args.directory)
     sock = bind(args.host, args.port)

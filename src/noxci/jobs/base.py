@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from noxci import __version__, console, proc
 from noxci.clock import utc_now
 from noxci.config import Config, JobConfig
-from noxci.errors import NoxciError
+from noxci.errors import NoxciError, ToolError
 from noxci.report import (
     Environment,
     Finding,
@@ -127,9 +127,21 @@ class JobContext:
     ) -> proc.Completed:
         """Run a tool from the session venv, within the job's timeout."""
         args = [str(a) for a in argv]
-        if self.venv is not None and (_bin_dir(self.venv) / args[0]).exists():
-            args[0] = str(_bin_dir(self.venv) / args[0])
         name = Path(args[0]).name
+        if self.venv is not None and "/" not in args[0]:
+            # A bare tool name must come from the session venv, never from
+            # whatever PATH holds (nox's error_on_external_run, for noxci).
+            local = _bin_dir(self.venv) / args[0]
+            if not local.exists():
+                if record:
+                    self.tools_run.append(
+                        ToolRun(name=name, version=None, exit_code=None)
+                    )
+                raise ToolError(
+                    f"{name}: not installed in the session's virtualenv; add it to the "
+                    f"'{self.job_config.group}' dependency group"
+                )
+            args[0] = str(local)
         try:
             done = self.runner(
                 args,
@@ -199,7 +211,7 @@ def _unknown_inputs(python: str, args: Sequence[str]) -> Inputs:
 
 def job_inputs(ctx: JobContext) -> Inputs:
     """The job's inputs as the tree stands now (raises when unreadable)."""
-    from noxci.digest import compute_inputs  # noqa: PLC0415
+    from noxci.digest import compute_inputs
 
     cfg = ctx.job_config
     return compute_inputs(
@@ -234,7 +246,7 @@ def environment(env: Mapping[str, str]) -> Environment:
 
 def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Report:
     """Run ``job`` and write its report; a :class:`NoxciError` becomes ``error``."""
-    from noxci.gitinfo import git_info  # noqa: PLC0415
+    from noxci.gitinfo import git_info
 
     started = utc_now()
     clock = time.monotonic()

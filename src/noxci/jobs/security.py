@@ -42,9 +42,9 @@ def vulnerability_service(spec: str, root: Path) -> Iterator[list[str]]:
     elif spec.startswith(("http://", "https://")):
         yield ["--vulnerability-service", "osv", "--osv-url", spec]
     elif spec.startswith("osv-dir:"):
-        from noxci.httpserve import serving  # noqa: PLC0415
-        from noxci.osv.server import osv_app  # noqa: PLC0415
-        from noxci.osv.store import AdvisoryStore  # noqa: PLC0415
+        from noxci.httpserve import serving
+        from noxci.osv.server import osv_app
+        from noxci.osv.store import AdvisoryStore
 
         store = AdvisoryStore((root / spec.removeprefix("osv-dir:")).resolve())
         with serving(osv_app(store)) as url:

@@ -50,7 +50,7 @@ async def _json(request: Request) -> Any:
     body = await request.body()
     if len(body) > MAX_BODY:
         raise ValueError("request too large")
-    import json  # noqa: PLC0415
+    import json
 
     return json.loads(body)
 

@@ -17,7 +17,7 @@ class ParseError(ToolError):
 
 def relative_path(path: str, root: str) -> str:
     """``path`` relative to ``root`` when it lies inside it, with / separators."""
-    from pathlib import PurePath  # noqa: PLC0415
+    from pathlib import PurePath
 
     pure = PurePath(path)
     try:

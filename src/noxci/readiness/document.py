@@ -118,7 +118,7 @@ class ReadinessDocument:
 
 def validate_document(data: Any, where: str) -> ReadinessDocument:
     """Check ``data`` against the readiness schema; one-line error otherwise."""
-    from noxci.schema import validation_errors  # noqa: PLC0415
+    from noxci.schema import validation_errors
 
     errors = validation_errors("readiness", data)
     if errors:

@@ -34,6 +34,8 @@ class HistoryEntry:
     jobs_ok: bool
     cache_hits: int = 0
     jobs: int = 0
+    flaky: int = 0
+    security_keys: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of one line."""
@@ -48,6 +50,8 @@ class HistoryEntry:
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "jobs_ok": self.jobs_ok,
             "cache_hits": self.cache_hits,
+            "flaky": self.flaky,
+            "security_keys": list(self.security_keys),
             "jobs": self.jobs,
         }
 
@@ -85,6 +89,8 @@ def _entry(data: Any) -> HistoryEntry:
         jobs_ok=data["jobs_ok"],
         cache_hits=int(data.get("cache_hits", 0)),
         jobs=int(data.get("jobs", 0)),
+        flaky=int(data.get("flaky", 0)),
+        security_keys=tuple(str(k) for k in data.get("security_keys", [])),
     )
 
 

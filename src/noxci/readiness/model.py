@@ -22,6 +22,7 @@ __all__ = [
     "JobRow",
     "Problem",
     "ReadinessResult",
+    "security_keys",
 ]
 
 # Which GitHub Actions run conclusions count towards the CI pass rate.
@@ -221,3 +222,13 @@ class ReadinessResult:
     def component(self, name: str) -> Component:
         """The component called ``name``."""
         return next(c for c in self.components if c.name == name)
+
+
+def security_keys(result: ReadinessResult) -> tuple[str, ...]:
+    """Stable identities of the security findings, to tell new ones from old."""
+    keys = set()
+    for finding in result.security_findings:
+        # a file for bandit, the package name (the message's first word) otherwise
+        where = finding.get("path") or str(finding.get("message", "")).split(" ")[0]
+        keys.add(f"{finding.get('rule')}@{where}")
+    return tuple(sorted(keys))

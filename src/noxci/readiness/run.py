@@ -25,9 +25,10 @@ from noxci.readiness.history import (
     preflight_runs,
     read_history,
 )
-from noxci.readiness.model import CiRun, JobRow
+from noxci.readiness.model import CiRun, JobRow, security_keys
 from noxci.readiness.scoring import COMPONENT_JOBS, score
 from noxci.render.badge import badge
+from noxci.render.html import html_dashboard
 from noxci.render.markdown import dashboard, step_summary
 
 __all__ = ["Options", "readiness"]
@@ -124,6 +125,7 @@ def _write(
     fsutil.atomic_write_json(out / "readiness.json", doc.to_dict())
     fsutil.atomic_write_json(out / "badge.json", badge(doc))
     fsutil.atomic_write_text(out / "README.md", dashboard(doc, history))
+    fsutil.atomic_write_text(out / "index.html", html_dashboard(doc, history))
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
@@ -196,6 +198,8 @@ def readiness(
                 jobs_ok=jobs_ok,
                 cache_hits=doc.cache_hits,
                 jobs=len(rows),
+                flaky=len(result.flaky),
+                security_keys=security_keys(result),
             )
             append_entry(history_path, entry, limit=config.readiness.history_limit)
             entries.append(entry)

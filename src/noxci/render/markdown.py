@@ -8,6 +8,7 @@ from noxci.readiness.document import ReadinessDocument
 from noxci.readiness.history import HistoryEntry
 from noxci.readiness.model import EXCLUDED
 from noxci.render.common import age, duration, parse_time, short_sha, sparkline
+from noxci.render.monitoring import monitoring
 
 __all__ = ["dashboard", "step_summary", "weekly"]
 
@@ -117,6 +118,26 @@ def _trend(history: Sequence[HistoryEntry], limit: int) -> list[str]:
     return [*lines, ""]
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _monitoring(doc: ReadinessDocument, history: Sequence[HistoryEntry]) -> list[str]:
+    m = monitoring(doc, history)
+    return [
+        "## CI health",
+        "",
+        "| Measure | Value | Over |",
+        "|---|---:|---|",
+        f"| CI pass rate (rolling) | {_percent(m.pass_rate)} | {_cell(m.pass_rate_detail)} |",
+        f"| Average CI run time | {duration(m.average_build_s)} | {m.builds_timed} timed runs |",
+        f"| Cache hit rate | {_percent(m.cache_hit_rate)} | {m.cache_detail} |",
+        f"| Flaky-test frequency | {_percent(m.flaky_frequency)} | runs with a flaky test, last {min(len(history), 10)} scored runs; {m.flaky_now} flaky now |",
+        f"| Security issues | {m.security_issues} | high and medium findings now |",
+        "",
+    ]
+
+
 def _jobs(doc: ReadinessDocument) -> list[str]:
     if not doc.result.jobs:
         return []
@@ -151,6 +172,7 @@ def dashboard(
         *_components(doc),
         *_problems(doc),
         *extra,
+        *_monitoring(doc, history),
         *_ci(doc, 10),
         *_trend(history, 10),
         *_jobs(doc),

@@ -24,8 +24,8 @@ def print_table(
     doc: ReadinessDocument, *, file: TextIO | None = None, width: int | None = None
 ) -> None:
     """Sessions, then components, then the score and the gate."""
-    from rich.console import Console  # noqa: PLC0415 - heavy; only when printing
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console
+    from rich.table import Table
 
     console = Console(file=file, width=width, highlight=False)
     sessions = Table(title="noxci readiness: sessions", title_justify="left")

@@ -1,0 +1,1 @@
+"""Publishers: they only send what a renderer made (GitHub, Slack)."""

@@ -1,0 +1,96 @@
+"""One sticky PR comment: found by its marker and its author, edited in place.
+
+A POST that fails with a 5xx or a dropped connection may still have created
+the comment, so before posting again the comment is looked up again: a retry
+edits, never duplicates. Extra copies left by older tools are deleted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from noxci.errors import NetworkError
+from noxci.github import GitHubSettings, describe_failure, github_client
+from noxci.render.comment import MARKER
+
+if TYPE_CHECKING:
+    from github.Issue import Issue
+    from github.IssueComment import IssueComment
+
+__all__ = ["CommentForbidden", "CommentResult", "upsert_comment"]
+
+DEFAULT_AUTHOR = "github-actions[bot]"
+
+
+class CommentForbidden(NetworkError):
+    """The token may not comment (a fork's read-only token)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentResult:
+    """What happened to the comment."""
+
+    action: str  # created or updated
+    comment_id: int
+    url: str | None
+
+
+def _ours(issue: Issue, author: str) -> list[IssueComment]:
+    return [
+        c
+        for c in issue.get_comments()
+        if MARKER in (c.body or "") and c.user.login == author
+    ]
+
+
+def _transient(exc: Exception) -> bool:
+    from github import GithubException
+
+    return not isinstance(exc, GithubException) or exc.status >= 500
+
+
+def upsert_comment(
+    settings: GitHubSettings,
+    pr: int,
+    body: str,
+    *,
+    author: str = DEFAULT_AUTHOR,
+    attempts: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+) -> CommentResult:
+    """Create or edit the readiness comment on pull request ``pr``."""
+    import requests
+    from github import GithubException
+
+    issue = github_client(settings).get_repo(settings.repository).get_issue(pr)
+
+    def edit(found: list[IssueComment]) -> CommentResult:
+        keep, *extra = found
+        keep.edit(body)
+        for duplicate in extra:
+            duplicate.delete()
+        return CommentResult(action="updated", comment_id=keep.id, url=keep.html_url)
+
+    failure: Any = None
+    for attempt in range(attempts):
+        try:
+            found = _ours(issue, author)
+            if found:
+                return edit(found)
+            created = issue.create_comment(body)
+            return CommentResult(
+                action="created", comment_id=created.id, url=created.html_url
+            )
+        except (GithubException, requests.RequestException) as exc:
+            if isinstance(exc, GithubException) and exc.status == 403:
+                raise CommentForbidden(
+                    f"{describe_failure(exc)} (a fork's token cannot comment)"
+                ) from None
+            if not _transient(exc):
+                raise NetworkError(describe_failure(exc)) from None
+            failure = exc
+            sleep(settings.backoff * 2**attempt)
+    raise NetworkError(f"{describe_failure(failure)} after {attempts} attempts")

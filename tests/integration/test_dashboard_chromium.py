@@ -1,0 +1,63 @@
+"""The HTML dashboard rendered by a real browser (Debian's headless Chromium)."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from noxci.config import Config
+from noxci.render.html import html_dashboard
+from tests.unit.test_render import HISTORY, _doc, _with_findings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (apt-get install chromium); .ci/run installs it",
+)
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_dashboard_renders_in_chromium(tmp_path: Path, make_config: object) -> None:
+    config: Config = make_config("")  # type: ignore[operator]
+    page = tmp_path / "index.html"
+    page.write_text(
+        html_dashboard(_with_findings(_doc(config)), HISTORY), encoding="utf-8"
+    )
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-500:]
+    assert "<h1>Release readiness: widget</h1>" in dom.stdout
+    assert dom.stdout.count("<circle") == len(HISTORY)
+    shot = tmp_path / "dashboard.png"
+    done = _chromium(
+        tmp_path, f"--screenshot={shot}", "--window-size=1100,1600", page.as_uri()
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    header = shot.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", header[16:24]) == (1100, 1600)
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
