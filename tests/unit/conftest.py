@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.fakes.github_api import GitHubState, install
+from tests.fakes.server import FakeServer, serve
 
 _real_connect = socket.socket.connect
 
@@ -26,3 +30,13 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture
+def github() -> Iterator[tuple[FakeServer, GitHubState]]:
+    """A fake GitHub API on 127.0.0.1, and its state."""
+    state = GitHubState()
+    server = FakeServer()
+    install(server, state)
+    with serve(server):
+        yield server, state

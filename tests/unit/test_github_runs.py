@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,13 @@ from noxci.config import Config
 from noxci.errors import NetworkError
 from noxci.github import GitHubSettings, fetch_ci_runs
 from noxci.readiness.run import Options, readiness
-from tests.fakes.github_api import REPO, GitHubState, install, make_run
-from tests.fakes.server import FakeServer, Fault, serve
+from tests.fakes.github_api import REPO, GitHubState, make_run
+from tests.fakes.server import FakeServer, Fault
 from tests.readiness_helpers import passing_set, write_project
 
 RUNS_PATH = f"/repos/{REPO}/actions/workflows/ci.yml/runs"
 
 
-@pytest.fixture
-def github() -> Iterator[tuple[FakeServer, GitHubState]]:
-    state = GitHubState()
-    server = FakeServer()
-    install(server, state)
-    with serve(server):
-        yield server, state
 
 
 def _settings(server: FakeServer, **kw: object) -> GitHubSettings:

@@ -17,20 +17,13 @@ from noxci.publish.slack import notify
 from noxci.readiness.document import ReadinessDocument
 from noxci.render.comment import MARKER
 from tests.fakes import slack_webhook
-from tests.fakes.github_api import REPO, GitHubState, install
+from tests.fakes.github_api import REPO, GitHubState
 from tests.fakes.server import FakeServer, Fault, serve
 from tests.unit.test_render import _doc
 
 TOKEN = "ghs_SuperSecretToken0001"
 
 
-@pytest.fixture
-def github() -> Iterator[tuple[FakeServer, GitHubState]]:
-    state = GitHubState()
-    server = FakeServer()
-    install(server, state)
-    with serve(server):
-        yield server, state
 
 
 def _settings(server: FakeServer) -> GitHubSettings:
