@@ -56,6 +56,12 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def smoke(session: nox.Session) -> None:
+    """Staging smoke test: health, API and DB checks, 3 attempts; Slack on failure."""
+    ci.job(session, "smoke")
+
+
+@nox.session(python=False)
 def readiness(session: nox.Session) -> None:
     """Readiness gate: score the reports (40/30/20/10), write readiness/, fail below 90."""
     ci.readiness(session)

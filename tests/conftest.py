@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from noxci.config import Config, load_config, read_pyproject
 from noxci.report import Environment, Inputs, Report, Status
 
 DATA = Path(__file__).parent / "data"
+MakeConfig = Callable[[str], Config]
 TOOL_OUTPUT = DATA / "tool-output"
 PROJECTS = DATA / "projects"
 
@@ -95,3 +96,12 @@ class FakeRunner:
         return proc.Completed(
             argv=tuple(argv), returncode=code, stdout="", stderr=stderr, duration_s=0.0
         )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A running PostgreSQL server (admin URL), one per test worker."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url

@@ -24,6 +24,7 @@ COMMANDS = {
     "config": ("config", "check [tool.noxci] or print the configuration reference"),
     "readiness": ("readiness", "score the reports and apply the readiness gate"),
     "comment": ("comment", "post the sticky PR comment from a readiness.json"),
+    "serve": ("serve", "run the readiness service (SQLite or PostgreSQL)"),
     "osv-serve": (
         "osv_serve",
         "serve OSV advisories from a directory (offline vulnerability source)",
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the subcommand; return the exit code."""
     args = _parser().parse_args(argv)
+    console.quiet_libraries()
     module = importlib.import_module(f"noxci.commands.{COMMANDS[args.command][0]}")
     try:
         code: int = module.run(args)

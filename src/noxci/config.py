@@ -31,6 +31,8 @@ __all__ = [
     "ReadinessConfig",
     "SecurityConfig",
     "SecurityPenalties",
+    "SmokeCheck",
+    "SmokeConfig",
     "TestsConfig",
     "TypecheckConfig",
     "find_root",
@@ -123,6 +125,33 @@ class SecurityConfig(JobConfig):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SmokeCheck:
+    """One API check of the smoke test."""
+
+    name: str
+    path: str
+    method: str = "GET"
+    status: int = 200
+    json_keys: tuple[str, ...] = ()
+    max_latency_ms: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmokeConfig(JobConfig):
+    """``[tool.noxci.smoke]``."""
+
+    url_env: str
+    database_url_env: str
+    health_path: str
+    attempts: int
+    backoff: float
+    request_timeout: float
+    embedded: bool
+    notify: bool
+    checks: tuple[SmokeCheck, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityPenalties:
     """Points the security component loses per problem."""
 
@@ -176,6 +205,7 @@ class Config:
     build: BuildConfig
     docs: DocsConfig
     security: SecurityConfig
+    smoke: SmokeConfig
     readiness: ReadinessConfig
 
     @property
@@ -202,6 +232,7 @@ JOBS: dict[str, type[JobConfig]] = {
     "build": BuildConfig,
     "docs": DocsConfig,
     "security": SecurityConfig,
+    "smoke": SmokeConfig,
 }
 
 _T = TypeVar("_T")
@@ -379,6 +410,13 @@ def load_config(root: Path) -> Config:
             merged["security"],
             ignore=tuple(
                 IgnoredAdvisory(**item) for item in merged["security"]["ignore"]
+            ),
+        ),
+        smoke=_build(
+            SmokeConfig,
+            merged["smoke"],
+            checks=tuple(
+                _build(SmokeCheck, item) for item in merged["smoke"]["checks"]
             ),
         ),
     )

@@ -11,7 +11,20 @@ import os
 import sys
 from typing import TextIO
 
-__all__ = ["error", "info", "redact", "register_secret", "warn"]
+__all__ = ["error", "info", "quiet_libraries", "redact", "register_secret", "warn"]
+
+# Libraries whose debug logs would print URLs (and so hosts, tokens in
+# query strings) if a host application turned logging up, as nox does.
+_CHATTY = (
+    "urllib3",
+    "requests",
+    "github",
+    "slack_sdk",
+    "httpx",
+    "httpcore",
+    "sqlalchemy",
+    "asyncio",
+)
 
 _SECRETS: set[str] = set()
 
@@ -27,6 +40,14 @@ def redact(text: str) -> str:
     for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def quiet_libraries() -> None:
+    """Keep third-party loggers at WARNING, whatever the host configured."""
+    import logging
+
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _emit(

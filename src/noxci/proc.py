@@ -7,20 +7,22 @@ never decides whether an exit code is good: callers get the code and use it.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import shlex
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol, cast
 
 from noxci import console
 from noxci.errors import ToolError
 
-__all__ = ["Completed", "Runner", "run", "venv_env"]
+__all__ = ["Completed", "Runner", "background", "run", "venv_env"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,3 +124,57 @@ def venv_env(bin_dir: Path, base: Mapping[str, str]) -> dict[str, str]:
     env["VIRTUAL_ENV"] = str(bin_dir.parent)
     env.pop("PYTHONHOME", None)
     return env
+
+
+@contextlib.contextmanager
+def background(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    ready_timeout: float = 30.0,
+) -> Iterator[str]:
+    """Start a long-running process; yield the first line it prints; stop it after.
+
+    For servers (``noxci serve --port 0`` prints its URL first). The process
+    and its group are terminated on exit, killed if they do not stop.
+    """
+    args = tuple(str(arg) for arg in argv)
+    console.info(f"$ {shlex.join(args)} &")
+    try:
+        server = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise ToolError(f"{args[0]}: command not found") from None
+    try:
+        stdout = cast("IO[str]", server.stdout)  # a pipe: stdout=PIPE above
+        ready, _, _ = select.select([stdout], [], [], ready_timeout)
+        line = stdout.readline().strip() if ready else ""
+        if not line:
+            server.kill()
+            _, err = server.communicate(timeout=10)
+            reason = (
+                err.strip().splitlines()[-1]
+                if err.strip()
+                else f"nothing printed in {ready_timeout:g}s"
+            )
+            raise ToolError(f"{Path(args[0]).name} did not start: {reason}")
+        yield line
+    finally:
+        if server.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _kill_group(server)
+                server.wait()
+        server.communicate()

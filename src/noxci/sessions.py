@@ -60,7 +60,10 @@ def _fail(session: nox.Session, message: str) -> NoReturn:
 
 
 def _config(session: nox.Session) -> Config:
+    from noxci import console
     from noxci.config import load_config
+
+    console.quiet_libraries()
 
     try:
         return load_config(_root())

@@ -11,6 +11,7 @@ import pytest
 
 from noxci.config import Config
 from noxci.render.html import html_dashboard
+from tests.conftest import MakeConfig
 from tests.unit.test_render import HISTORY, _doc, _with_findings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -42,8 +43,8 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_dashboard_renders_in_chromium(tmp_path: Path, make_config: object) -> None:
-    config: Config = make_config("")  # type: ignore[operator]
+def test_dashboard_renders_in_chromium(tmp_path: Path, make_config: MakeConfig) -> None:
+    config: Config = make_config("")
     page = tmp_path / "index.html"
     page.write_text(
         html_dashboard(_with_findings(_doc(config)), HISTORY), encoding="utf-8"

@@ -17,8 +17,6 @@ from tests.readiness_helpers import passing_set, write_project
 RUNS_PATH = f"/repos/{REPO}/actions/workflows/ci.yml/runs"
 
 
-
-
 def _settings(server: FakeServer, **kw: object) -> GitHubSettings:
     values: dict[str, object] = {
         "token": "ghs_secret123",

@@ -16,14 +16,13 @@ from noxci.publish.github_comment import CommentForbidden, upsert_comment
 from noxci.publish.slack import notify
 from noxci.readiness.document import ReadinessDocument
 from noxci.render.comment import MARKER
+from tests.conftest import MakeConfig
 from tests.fakes import slack_webhook
 from tests.fakes.github_api import REPO, GitHubState
 from tests.fakes.server import FakeServer, Fault, serve
 from tests.unit.test_render import _doc
 
 TOKEN = "ghs_SuperSecretToken0001"
-
-
 
 
 def _settings(server: FakeServer) -> GitHubSettings:
@@ -128,12 +127,12 @@ def test_forbidden_and_persistent_failures(
 
 def test_403_falls_back_to_the_step_summary(
     github: tuple[FakeServer, GitHubState],
-    make_config: object,
+    make_config: MakeConfig,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server, state = github
-    config: Config = make_config("")  # type: ignore[operator]
+    config: Config = make_config("")
     summary = tmp_path / "summary.md"
     server.fault(
         Fault(
@@ -222,10 +221,10 @@ def test_no_webhook_no_message(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_alert_only_when_the_gate_fails(
-    make_config: object, slack: tuple[FakeServer, list[dict[str, object]], str]
+    make_config: MakeConfig, slack: tuple[FakeServer, list[dict[str, object]], str]
 ) -> None:
     _, received, url = slack
-    config: Config = make_config("")  # type: ignore[operator]
+    config: Config = make_config("")
     passing = _doc(config)
     assert not slack_alert(passing, {"SLACK_WEBHOOK_URL": url}, url=None)
     failing = _doc(config, problem=True)
@@ -242,8 +241,10 @@ def test_alert_only_when_the_gate_fails(
     assert dataclasses.replace(failing, project="x").project == "x"
 
 
-def test_document_round_trip_keeps_what_the_comment_needs(make_config: object) -> None:
-    config: Config = make_config("")  # type: ignore[operator]
+def test_document_round_trip_keeps_what_the_comment_needs(
+    make_config: MakeConfig,
+) -> None:
+    config: Config = make_config("")
     doc = _doc(config)
     again = ReadinessDocument.from_dict(doc.to_dict())
     assert again.to_dict() == doc.to_dict()

@@ -21,7 +21,7 @@ from noxci.render.badge import badge
 from noxci.render.common import age, duration, sparkline
 from noxci.render.markdown import dashboard, step_summary, weekly
 from noxci.render.terminal import print_table
-from tests.conftest import DATA
+from tests.conftest import DATA, MakeConfig
 from tests.readiness_helpers import ci_runs
 from tests.unit.test_scoring import _loaded
 
@@ -114,8 +114,8 @@ HISTORY = [
 
 
 @pytest.fixture
-def config(make_config: object) -> Config:
-    return make_config("")  # type: ignore[operator, no-any-return]
+def config(make_config: MakeConfig) -> Config:
+    return make_config("")
 
 
 def test_dashboard(config: Config) -> None:

@@ -48,6 +48,12 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def smoke(session: nox.Session) -> None:
+    """Smoke test."""
+    ci.job(session, "smoke")
+
+
+@nox.session(python=False)
 def readiness(session: nox.Session) -> None:
     """Readiness gate."""
     ci.readiness(session)

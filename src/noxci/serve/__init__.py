@@ -1,0 +1,1 @@
+"""``noxci serve``: a small self-hosted readiness service (SQLite or PostgreSQL)."""
