@@ -55,6 +55,12 @@ def build(session: nox.Session) -> None:
     ci.job(session, "build")
 
 
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
+def mcp(session: nox.Session) -> None:
+    """MCP dry run: start `noxci mcp`, list and validate its tools, call the safe ones."""
+    ci.job(session, "mcp")
+
+
 @nox.session(python=False)
 def smoke(session: nox.Session) -> None:
     """Staging smoke test: health, API and DB checks, 3 attempts; Slack on failure."""

@@ -25,6 +25,7 @@ COMMANDS = {
     "readiness": ("readiness", "score the reports and apply the readiness gate"),
     "comment": ("comment", "post the sticky PR comment from a readiness.json"),
     "serve": ("serve", "run the readiness service (SQLite or PostgreSQL)"),
+    "mcp": ("mcp", "serve the pipeline to coding agents over MCP (stdio)"),
     "osv-serve": (
         "osv_serve",
         "serve OSV advisories from a directory (offline vulnerability source)",

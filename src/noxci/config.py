@@ -27,8 +27,11 @@ __all__ = [
     "IgnoredAdvisory",
     "JobConfig",
     "LintConfig",
+    "McpConfig",
+    "McpServerSpec",
     "QualityWeights",
     "ReadinessConfig",
+    "SafeTool",
     "SecurityConfig",
     "SecurityPenalties",
     "SmokeCheck",
@@ -152,6 +155,36 @@ class SmokeConfig(JobConfig):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SafeTool:
+    """A tool the MCP dry run may call, with sample arguments."""
+
+    name: str
+    arguments: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    expect_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpServerSpec:
+    """An MCP server to dry-run."""
+
+    name: str
+    command: tuple[str, ...] = ()
+    url: str | None = None
+    env: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    timeout: float = 60.0
+    safe_tools: tuple[SafeTool, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpConfig(JobConfig):
+    """``[tool.noxci.mcp]``."""
+
+    servers: tuple[McpServerSpec, ...]
+    allow_sessions: tuple[str, ...]
+    run_timeout: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityPenalties:
     """Points the security component loses per problem."""
 
@@ -206,6 +239,7 @@ class Config:
     docs: DocsConfig
     security: SecurityConfig
     smoke: SmokeConfig
+    mcp: McpConfig
     readiness: ReadinessConfig
 
     @property
@@ -233,6 +267,7 @@ JOBS: dict[str, type[JobConfig]] = {
     "docs": DocsConfig,
     "security": SecurityConfig,
     "smoke": SmokeConfig,
+    "mcp": McpConfig,
 }
 
 _T = TypeVar("_T")
@@ -410,6 +445,20 @@ def load_config(root: Path) -> Config:
             merged["security"],
             ignore=tuple(
                 IgnoredAdvisory(**item) for item in merged["security"]["ignore"]
+            ),
+        ),
+        mcp=_build(
+            McpConfig,
+            merged["mcp"],
+            servers=tuple(
+                _build(
+                    McpServerSpec,
+                    server,
+                    safe_tools=tuple(
+                        _build(SafeTool, tool) for tool in server.get("safe-tools", [])
+                    ),
+                )
+                for server in merged["mcp"]["servers"]
             ),
         ),
         smoke=_build(

@@ -34,7 +34,16 @@ from noxci.render.markdown import dashboard, step_summary
 __all__ = ["Options", "readiness"]
 
 # Jobs shown in the table even when no component needs them.
-_TABLE_JOBS = ("lint", "typecheck", "tests", "docs", "security", "build", "smoke")
+_TABLE_JOBS = (
+    "lint",
+    "typecheck",
+    "tests",
+    "docs",
+    "security",
+    "build",
+    "mcp",
+    "smoke",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
