@@ -13,6 +13,9 @@ import noxci.sessions as ci
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv"
 nox.options.download_python = "never"
+# Safe with noxci: every session re-syncs its venv from uv.lock (uv sync
+# --locked is exact), so a reused venv is never stale, only faster.
+nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 nox.options.sessions = ["preflight"]
 

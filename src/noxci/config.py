@@ -55,6 +55,7 @@ class JobConfig:
     group: str
     tools: tuple[str, ...]
     install_project: bool
+    cache: bool | str
     inputs: tuple[str, ...]
     inputs_exclude: tuple[str, ...]
     env: tuple[str, ...]

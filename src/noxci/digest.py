@@ -175,6 +175,7 @@ def compute_inputs(
     env_names: Sequence[str],
     env: Mapping[str, str],
     tree: Tree | None = None,
+    salt: str = "",
 ) -> Inputs:
     """Digest the job's files (minus ``skip_dirs``), Python, args and env."""
     files, count = job_files(
@@ -189,4 +190,5 @@ def compute_inputs(
             name: (hash_value(env[name]) if name in env else None)
             for name in sorted(env_names)
         },
+        salt=salt,
     )

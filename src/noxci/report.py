@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from noxci import fsutil
+from noxci import __version__, fsutil
 from noxci.errors import ReportError
 
 __all__ = [
@@ -132,6 +132,8 @@ class Inputs:
     python: str
     args: tuple[str, ...] = ()
     env: Mapping[str, str | None] = field(default_factory=dict)
+    noxci: str = __version__
+    salt: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -141,6 +143,8 @@ class Inputs:
             "python": self.python,
             "args": list(self.args),
             "env": dict(self.env),
+            "noxci": self.noxci,
+            "salt": self.salt,
         }
 
     @property
@@ -158,6 +162,8 @@ class Inputs:
             python=data["python"],
             args=tuple(data["args"]),
             env=dict(data["env"]),
+            noxci=data["noxci"],
+            salt=data["salt"],
         )
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from noxci.config import Config
     from noxci.jobs.base import JobContext
-    from noxci.report import Report
+    from noxci.report import Inputs, Report
 
 __all__ = [
     "comment",
@@ -114,12 +114,15 @@ def job(session: nox.Session, name: str) -> None:
     install that still fails after retries writes an ``error`` report too.
     """
     from noxci.jobs import get_job
-    from noxci.jobs.base import Outcome, execute
+    from noxci.jobs.base import Outcome, execute, safe_inputs
     from noxci.uvtool import sync_group
 
     config = _config(session)
     ctx = _context(session, config, name)
     cfg = config.job(name)
+    inputs = safe_inputs(ctx)
+    if _reuse(session, ctx, inputs):
+        return
     if ctx.venv is not None:
         try:
             sync_group(
@@ -133,8 +136,32 @@ def job(session: nox.Session, name: str) -> None:
             )
         except NoxciError as exc:
             reason = str(exc)
-            _conclude(session, execute(ctx, lambda _ctx: Outcome.errored(reason)))
-    _conclude(session, execute(ctx, get_job(name)))
+            _conclude(
+                session,
+                execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs),
+            )
+    _conclude(session, execute(ctx, get_job(name), inputs=inputs))
+
+
+def _reuse(session: nox.Session, ctx: JobContext, inputs: Inputs) -> bool:
+    """Conclude from the previous report when the inputs are unchanged."""
+    from noxci.cache import cache_enabled, cached_report
+    from noxci.jobs.base import report_path
+    from noxci.report import write_report
+
+    if not cache_enabled(ctx.job_config, ctx.env):
+        return False
+    path = report_path(ctx.config, ctx.session)
+    hit = cached_report(path, inputs, session=ctx.session, job=ctx.job)
+    if hit is None:
+        return False
+    write_report(path, hit)
+    session.log(
+        f"{ctx.session}: cached (inputs {inputs.digest[:12]} unchanged since {hit.started_at}); "
+        f"NOXCI_CACHE=0 runs it again"
+    )
+    _conclude(session, hit)
+    return True
 
 
 def readiness(session: nox.Session) -> None:
@@ -183,14 +210,20 @@ def preflight(session: nox.Session, noxfile: str) -> None:
     Jobs run in a child ``nox -t ci -j auto`` so that one failing job neither
     stops the others nor (as a failed ``requires=``) aborts the readiness
     table; then the ``readiness`` session scores whatever the jobs reported.
-    ``nox -s preflight -- ARGS`` passes ARGS (e.g. ``-R``) to the job run.
+    ``nox -s preflight -- ARGS`` passes ARGS (e.g. ``-R``) to the job run;
+    ``--no-cache`` there runs every job even when its inputs did not change.
     """
     from noxci import proc
 
     root = _root()
     nox_cmd = [sys.executable, "-m", "nox", "-f", noxfile]
+    args = [a for a in session.posargs if a != "--no-cache"]
+    env = {
+        **os.environ,
+        **({"NOXCI_CACHE": "0"} if "--no-cache" in session.posargs else {}),
+    }
     jobs = proc.run(
-        [*nox_cmd, "-t", "ci", "-j", "auto", *session.posargs], cwd=root, capture=False
+        [*nox_cmd, "-t", "ci", "-j", "auto", *args], cwd=root, capture=False, env=env
     )
     gate = proc.run(
         [*nox_cmd, "-s", "readiness", "--", "--preflight"], cwd=root, capture=False

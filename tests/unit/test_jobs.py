@@ -21,7 +21,7 @@ from noxci.jobs.tests import (
     coverage_rc,
 )
 from noxci.parsers.coverage import CoverageTotals
-from noxci.report import Status, read_report
+from noxci.report import Status, read_report, write_report
 from tests.conftest import FakeRunner
 
 MakeConfig = Callable[[str], Config]
@@ -192,3 +192,45 @@ def test_workers_auto_goes_serial_for_quick_suites(make_config: MakeConfig) -> N
         choose_workers(_ctx(make_config("[tool.noxci.tests]\nworkers = 3\n"), "tests"))
         == 3
     )
+
+
+def test_cache_rules(make_config: MakeConfig) -> None:
+    import dataclasses
+
+    from noxci.cache import cache_enabled, cached_report
+    from tests.conftest import make_inputs, make_report
+
+    config = make_config("")
+    path = report_path(config, "lint")
+    path.parent.mkdir(parents=True)
+    report = make_report()
+    write_report(path, report)
+    assert (
+        cached_report(path, report.inputs, session="lint", job="lint")
+        == report.as_cached()
+    )
+    assert (
+        cached_report(path, make_inputs(python="3.12"), session="lint", job="lint")
+        is None
+    )
+    assert (
+        cached_report(path, make_inputs(salt="2026-11-28"), session="lint", job="lint")
+        is None
+    )
+    assert cached_report(path, report.inputs, session="tests", job="tests") is None
+    write_report(
+        path, dataclasses.replace(report, status=Status.ERROR, error="boom", metrics={})
+    )
+    assert (
+        cached_report(path, report.inputs, session="lint", job="lint") is None
+    )  # errors are never reused
+    assert (
+        cached_report(
+            report_path(config, "nope"), report.inputs, session="nope", job="nope"
+        )
+        is None
+    )
+    assert cache_enabled(config.lint, {})
+    assert not cache_enabled(config.lint, {"NOXCI_CACHE": "0"})
+    assert not cache_enabled(config.smoke, {})  # staging state is never cached
+    assert config.security.cache == "daily"

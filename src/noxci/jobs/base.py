@@ -32,7 +32,15 @@ from noxci.report import (
     write_report,
 )
 
-__all__ = ["Job", "JobContext", "Outcome", "execute", "report_path"]
+__all__ = [
+    "Job",
+    "JobContext",
+    "Outcome",
+    "execute",
+    "job_inputs",
+    "report_path",
+    "safe_inputs",
+]
 
 MAX_FINDINGS = 500
 _J = TypeVar("_J", bound=JobConfig)
@@ -209,6 +217,20 @@ def _unknown_inputs(python: str, args: Sequence[str]) -> Inputs:
     )
 
 
+def safe_inputs(ctx: JobContext) -> Inputs:
+    """The job's inputs, or inputs that match nothing when they cannot be read.
+
+    Unreadable inputs are never a cache hit and always a stale report.
+    """
+    try:
+        return job_inputs(ctx)
+    except NoxciError as exc:
+        console.warn(
+            f"inputs digest unavailable, so no cache and a stale report: {exc}"
+        )
+        return _unknown_inputs(ctx.python, ctx.posargs)
+
+
 def job_inputs(ctx: JobContext) -> Inputs:
     """The job's inputs as the tree stands now (raises when unreadable)."""
     from noxci.digest import compute_inputs
@@ -223,6 +245,7 @@ def job_inputs(ctx: JobContext) -> Inputs:
         args=ctx.posargs,
         env_names=cfg.env,
         env=ctx.env,
+        salt=utc_now()[:10] if cfg.cache == "daily" else "",
     )
 
 
@@ -250,14 +273,7 @@ def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Repor
 
     started = utc_now()
     clock = time.monotonic()
-    if inputs is None:
-        try:
-            inputs = job_inputs(ctx)
-        except NoxciError as exc:
-            console.warn(
-                f"inputs digest unavailable, the report will count as stale: {exc}"
-            )
-            inputs = _unknown_inputs(ctx.python, ctx.posargs)
+    inputs = inputs or safe_inputs(ctx)
     try:
         outcome = job(ctx)
     except NoxciError as exc:

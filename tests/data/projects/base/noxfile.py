@@ -7,6 +7,9 @@ import noxci.sessions as ci
 
 nox.options.default_venv_backend = "uv"
 nox.options.download_python = "never"
+# Safe with noxci: every session re-syncs its venv from uv.lock (uv sync
+# --locked is exact), so a reused venv is never stale, only faster.
+nox.options.reuse_venv = "yes"
 
 PYTHON = ci.default_python()
 
