@@ -64,6 +64,18 @@ def mcp(session: nox.Session) -> None:
     ci.job(session, "mcp")
 
 
+@nox.session(python=PYTHON, tags=["ci"], allow_parallel=True)
+def workflows(session: nox.Session) -> None:
+    """Workflows check: zizmor (offline, pedantic) and the thin-wrapper rule."""
+    ci.job(session, "workflows")
+
+
+@nox.session(python=False)
+def ide(session: nox.Session) -> None:
+    """Write VS Code tasks and PyCharm run configurations, one per session."""
+    ci.ide(session)
+
+
 @nox.session(python=False)
 def smoke(session: nox.Session) -> None:
     """Staging smoke test: health, API and DB checks, 3 attempts; Slack on failure."""

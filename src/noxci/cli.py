@@ -20,6 +20,7 @@ __all__ = ["main"]
 
 # subcommand -> (module in noxci.commands, one-line help)
 COMMANDS = {
+    "init": ("init", "adopt noxci: write a two-line noxfile"),
     "report": ("report", "validate session reports or print their schema"),
     "config": ("config", "check [tool.noxci] or print the configuration reference"),
     "readiness": ("readiness", "score the reports and apply the readiness gate"),

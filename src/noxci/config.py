@@ -38,6 +38,7 @@ __all__ = [
     "SmokeConfig",
     "TestsConfig",
     "TypecheckConfig",
+    "WorkflowsConfig",
     "find_root",
     "load_config",
     "read_pyproject",
@@ -186,6 +187,14 @@ class McpConfig(JobConfig):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WorkflowsConfig(JobConfig):
+    """``[tool.noxci.workflows]``."""
+
+    paths: tuple[str, ...]
+    allowed_actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class SecurityPenalties:
     """Points the security component loses per problem."""
 
@@ -241,6 +250,7 @@ class Config:
     security: SecurityConfig
     smoke: SmokeConfig
     mcp: McpConfig
+    workflows: WorkflowsConfig
     readiness: ReadinessConfig
 
     @property
@@ -269,6 +279,7 @@ JOBS: dict[str, type[JobConfig]] = {
     "security": SecurityConfig,
     "smoke": SmokeConfig,
     "mcp": McpConfig,
+    "workflows": WorkflowsConfig,
 }
 
 _T = TypeVar("_T")
@@ -448,6 +459,7 @@ def load_config(root: Path) -> Config:
                 IgnoredAdvisory(**item) for item in merged["security"]["ignore"]
             ),
         ),
+        workflows=_build(WorkflowsConfig, merged["workflows"]),
         mcp=_build(
             McpConfig,
             merged["mcp"],

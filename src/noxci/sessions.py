@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -240,6 +241,19 @@ def preflight(session: nox.Session, noxfile: str) -> None:
     )
 
 
+def ide(session: nox.Session) -> None:
+    """Write IDE run configurations (VS Code, PyCharm), one per session."""
+    from noxci.ide import write_ide_files
+    from noxci.noxlist import list_sessions
+
+    root = _root()
+    try:
+        written = write_ide_files(root, list_sessions(root))
+    except NoxciError as exc:
+        _fail(session, str(exc))
+    session.log(f"wrote {len(written)} IDE files (.vscode/tasks.json, .run/)")
+
+
 def lock(session: nox.Session) -> None:
     """Refresh uv.lock and requirements.txt; under CI, fail if either drifted."""
     from noxci.lockfiles import check_locks, refresh_locks
@@ -252,3 +266,97 @@ def lock(session: nox.Session) -> None:
             refresh_locks(root)
     except NoxciError as exc:
         _fail(session, str(exc))
+
+
+JOB_SESSIONS: dict[str, str] = {
+    "lint": "Lint and format check: ruff check and black --check (or ruff format --check).",
+    "typecheck": "Type check with mypy; the error count is recorded (non-blocking).",
+    "tests": "Tests: pytest with xdist, failures re-run twice, coverage with a minimum.",
+    "docs": "Documentation completeness: docstring coverage and README/LICENSE/CHANGELOG.",
+    "security": "Security: bandit, pip-audit of the locked dependencies, uv pip check, SBOM.",
+    "build": "Build the sdist and wheel with uv build; hashes go in the report.",
+}
+
+
+def register(
+    *, mcp: bool = False, workflows: bool = False, options: bool = True
+) -> None:
+    """Register every noxci session: the whole noxfile of a project with no special needs.
+
+    A noxfile of two lines::
+
+        import noxci.sessions
+        noxci.sessions.register()
+
+    gives the job sessions (tagged ``ci``), ``smoke``, ``readiness``,
+    ``comment``, ``preflight`` (the default), ``lock`` and ``ide``; ``mcp`` and
+    ``workflows`` when asked for. ``options`` sets nox's options for noxci:
+    the uv backend, no Python downloads, reused venvs.
+    """
+    import inspect
+
+    import nox
+
+    noxfile = inspect.stack()[1].filename
+    if options:
+        nox.options.default_venv_backend = "uv"
+        nox.options.download_python = "never"
+        nox.options.reuse_venv = "yes"
+        nox.options.sessions = ["preflight"]
+    python = default_python()
+    jobs = dict(JOB_SESSIONS)
+    if mcp:
+        jobs["mcp"] = (
+            "MCP dry run: start the configured servers, validate their tools, call the safe ones."
+        )
+    if workflows:
+        jobs["workflows"] = (
+            "Workflows check: zizmor (offline, pedantic) and the thin-wrapper rule."
+        )
+    for name, description in jobs.items():
+        run = _job_session(name, description)
+        nox.session(
+            name=name,
+            python=test_pythons() if name == "tests" else python,
+            tags=["ci"],
+            allow_parallel=True,
+        )(run)
+    extras = {
+        "smoke": (
+            lambda session: job(session, "smoke"),
+            "Staging smoke test: health, API and DB checks; Slack on failure.",
+        ),
+        "readiness": (
+            readiness,
+            "Readiness gate: score the reports (40/30/20/10), write readiness/, fail below 90.",
+        ),
+        "comment": (comment, "Post or edit the sticky PR comment from readiness.json."),
+        "preflight": (
+            lambda session: preflight(session, noxfile=noxfile),
+            "Run every CI job in parallel, then the readiness gate: what CI runs.",
+        ),
+        "lock": (
+            lock,
+            "Refresh uv.lock and requirements.txt (under CI: fail if they drifted).",
+        ),
+        "ide": (
+            ide,
+            "Write VS Code tasks and PyCharm run configurations, one per session.",
+        ),
+    }
+    for name, (func, description) in extras.items():
+        nox.session(name=name, python=False)(_described(func, description))
+
+
+def _described(
+    func: Callable[[nox.Session], None], description: str
+) -> Callable[[nox.Session], None]:
+    def session(session: nox.Session) -> None:
+        func(session)
+
+    session.__doc__ = description
+    return session
+
+
+def _job_session(name: str, description: str) -> Callable[[nox.Session], None]:
+    return _described(lambda session: job(session, name), description)

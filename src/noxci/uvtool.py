@@ -65,6 +65,56 @@ def _with_retries(
         delay *= 2
 
 
+# Extras that projects without dependency groups use for a job's tools.
+_EXTRA_ALIASES = {
+    "tests": ("tests", "test", "testing"),
+    "typecheck": ("typecheck", "typing", "mypy"),
+    "docs": ("docs", "doc"),
+    "lint": ("lint",),
+}
+
+
+def _floor(requirement: str) -> str:
+    """``x==1.2`` becomes ``x>=1.2``: noxci's pins, loosened to join a project's own."""
+    return requirement.replace("==", ">=", 1)
+
+
+def _unlocked(
+    group: str,
+    groups: Mapping[str, object],
+    data: Mapping[str, object],
+    *,
+    install_project: bool,
+    fallback: Sequence[str],
+) -> tuple[list[str], str]:
+    """The ``uv pip install`` arguments for a project without a lock for ``group``."""
+    if group in groups:
+        return [
+            "--group",
+            group,
+            *(["-e", "."] if install_project else []),
+        ], f"the '{group}' group, unpinned (no uv.lock)"
+    project = data.get("project")
+    extras = (
+        project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
+    )
+    extra = next(
+        (name for name in _EXTRA_ALIASES.get(group, (group,)) if name in extras), None
+    )
+    if extra is not None:
+        tools = [_floor(t) for t in fallback]
+        return (
+            [*tools, "-e", f".[{extra}]"],
+            f"the project's [{extra}] extra and noxci's tools ({', '.join(tools) or 'none'}): no '{group}' group",
+        )
+    if not fallback and not install_project:
+        return [], "nothing: the job needs no tools"
+    return (
+        [*fallback, *(["-e", "."] if install_project else [])],
+        f"noxci's pinned tools ({', '.join(fallback) or 'none'}): no '{group}' dependency group",
+    )
+
+
 def sync_group(
     root: Path,
     venv: Path,
@@ -94,9 +144,9 @@ def sync_group(
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_PYTHON_DOWNLOADS": "never",
     }
-    groups = read_pyproject(root).get("dependency-groups", {})
-    locked = (root / "uv.lock").is_file()
-    if group in groups and locked:
+    data = read_pyproject(root)
+    groups = data.get("dependency-groups", {})
+    if group in groups and (root / "uv.lock").is_file():
         argv = [
             find_uv(),
             "sync",
@@ -111,17 +161,12 @@ def sync_group(
             argv.append("--no-install-project")
         how = f"the '{group}' group from uv.lock"
     else:
-        argv = [find_uv(), "pip", "install", "--python", python]
-        if group in groups:
-            argv += ["--group", group]
-            how = f"the '{group}' group, unpinned (no uv.lock)"
-        else:
-            argv += list(fallback)
-            how = f"noxci's pinned tools ({', '.join(fallback) or 'none'}): no '{group}' dependency group"
-        if install_project:
-            argv += ["-e", "."]
-        if len(argv) == 4:  # nothing to install
+        argv, how = _unlocked(
+            group, groups, data, install_project=install_project, fallback=fallback
+        )
+        if not argv:
             return how
+        argv = [find_uv(), "pip", "install", "--python", python, *argv]
         console.warn(f"installing {how}")
     _with_retries(
         argv,

@@ -47,3 +47,29 @@ def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:
         in done.stderr
     )
     assert "readiness gate failed: incomplete data (exit 2)" in done.stderr
+
+
+def test_readiness_commit_only_on_the_default_branch_and_only_when_changed(project: Project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.conftest import git
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(project.root, "push", "-q", str(remote), "HEAD:refs/heads/main")
+    env = {"NOXCI_READINESS_REMOTE": str(remote)}
+    assert project.nox("-s", "lint").returncode == 0
+    done = project.nox("-s", "readiness", "--", "--commit", env=env)
+    assert "readiness/ committed and pushed to main" in done.stderr
+    assert (
+        git(remote, "log", "-1", "--format=%s", "main").strip()
+        == "readiness: update the dashboard [skip ci]"
+    )
+    assert (
+        git(remote, "show", "--stat", "--format=", "main")
+        .split("\n")[0]
+        .strip()
+        .startswith("readiness/")
+    )
+    # Scoring again on another branch commits nothing.
+    git(project.root, "checkout", "-q", "-b", "feature")
+    done = project.nox("-s", "readiness", "--", "--commit", "--no-write", env=env)
+    assert "readiness/ not committed: 'feature' is not 'main'" in done.stderr

@@ -137,7 +137,7 @@ def test_coverage_rc_keeps_project_settings_and_adds_ours(
     assert rc.get("run", "parallel") == "True"
     assert rc.get("run", "patch").split() == ["_exit", "subprocess"]
     assert rc.get("run", "omit").split() == ["*/vendored/*"]
-    assert rc.get("run", "source").split() == ["."]  # flat project, no packages
+    assert not rc.has_option("run", "source")  # the project's own config decides
     assert rc.get("run", "data_file") == str(tmp_path / ".coverage")
     assert rc.get("report", "precision") == "2"
     assert rc.get("report", "fail_under") == "0"  # noxci applies the minimum
@@ -234,3 +234,12 @@ def test_cache_rules(make_config: MakeConfig) -> None:
     assert not cache_enabled(config.lint, {"NOXCI_CACHE": "0"})
     assert not cache_enabled(config.smoke, {})  # staging state is never cached
     assert config.security.cache == "daily"
+
+
+def test_coverage_rc_defaults_only_without_project_config(
+    make_config: MakeConfig, tmp_path: Path
+) -> None:
+    rc = configparser.RawConfigParser()
+    rc.read_string(coverage_rc(_ctx(make_config(""), "tests"), tmp_path / ".coverage"))
+    assert rc.get("run", "branch") == "True"
+    assert rc.get("run", "source").split() == ["."]  # flat project, no packages

@@ -50,12 +50,8 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(find_root(Path.cwd()))
     doc = read_document(args.source)
     history, _ = read_history(args.history or config.readiness_dir / "history.jsonl")
+    pr = args.pr if args.pr is not None else doc.pull_request
     publish_comment(
-        doc,
-        history,
-        config,
-        env,
-        pr=pr_number(args.pr, env),
-        url=run_url(args.run_url, env),
+        doc, history, config, env, pr=pr_number(pr, env), url=run_url(args.run_url, env)
     )
     return 0

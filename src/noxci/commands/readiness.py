@@ -23,6 +23,7 @@ _FLAGS = {
     "--preflight": "score a local preflight run (it counts in the local CI history)",
     "--comment": "post or edit the sticky PR comment (GITHUB_TOKEN, GITHUB_REPOSITORY)",
     "--notify": "send a Slack message ($SLACK_WEBHOOK_URL) when the gate fails",
+    "--commit": "commit readiness/ to the default branch when it changed, and push ($GITHUB_TOKEN)",
 }
 _VALUES = {
     "--pr": "the pull request number (default: from the event payload)",
@@ -53,7 +54,7 @@ def _publish(
     config: Config,
     env: dict[str, str],
 ) -> None:
-    from noxci.errors import NetworkError
+    from noxci.errors import NetworkError, ToolError
     from noxci.publish.actions import pr_number, publish_comment, run_url, slack_alert
     from noxci.publish.upload import upload
     from noxci.readiness.history import read_history
@@ -64,6 +65,13 @@ def _publish(
         publish_comment(doc, history, config, env, pr=pr_number(args.pr, env), url=url)
     if args.notify:
         slack_alert(doc, env, url=url)
+    if args.commit:
+        from noxci.publish.commit import commit_readiness
+
+        try:
+            commit_readiness(config, env)
+        except (NetworkError, ToolError) as exc:
+            console.warn(f"{exc}; the gate is unchanged")
     if args.upload:
         try:
             upload(args.upload, doc, env)

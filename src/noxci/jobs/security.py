@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from noxci import fsutil
+from noxci import console, fsutil
 from noxci.config import SecurityConfig
 from noxci.errors import ToolError
 from noxci.jobs.base import JobContext, Outcome
@@ -95,7 +95,32 @@ def _export(ctx: JobContext, path: Path, *args: str) -> None:
     fsutil.atomic_write_text(path, done.stdout)
 
 
-def _audit(ctx: JobContext, cfg: SecurityConfig, requirements: Path) -> Path:
+def _requirements(ctx: JobContext, runtime_python: str) -> tuple[Path, bool]:
+    """What pip-audit audits, and whether it is hashed (locked).
+
+    With uv.lock, every locked dependency (all groups), hashed. Without one,
+    what the project's runtime environment holds, pinned by ``uv pip freeze``.
+    """
+    path = ctx.artifact("requirements.txt")
+    if (ctx.root / "uv.lock").is_file():
+        _export(ctx, path, "--format", "requirements-txt", "--all-groups")
+        return path, True
+    console.warn(
+        "no uv.lock: auditing the packages installed in the project's runtime environment"
+    )
+    done = ctx.tool(
+        [find_uv(), "pip", "freeze", "--exclude-editable", "--python", runtime_python],
+        record=False,
+    )
+    if done.returncode != 0:
+        raise ToolError(f"uv pip freeze failed: {done.tail()}")
+    fsutil.atomic_write_text(path, done.stdout)
+    return path, False
+
+
+def _audit(
+    ctx: JobContext, cfg: SecurityConfig, requirements: Path, *, hashed: bool
+) -> Path:
     out = ctx.artifact("pip-audit.json")
     out.unlink(missing_ok=True)
     spec = ctx.env.get("NOXCI_VULN_SERVICE") or cfg.vulnerability_service
@@ -106,7 +131,7 @@ def _audit(ctx: JobContext, cfg: SecurityConfig, requirements: Path) -> Path:
                 "pip-audit",
                 "-r",
                 str(requirements),
-                "--require-hashes",
+                "--require-hashes" if hashed else "--no-deps",
                 "--disable-pip",
                 "--format",
                 "json",
@@ -155,9 +180,9 @@ def run(ctx: JobContext) -> Outcome:
     _, bandit_out = _bandit(ctx, cfg)
     bandit = parse_bandit(bandit_out.read_text(encoding="utf-8"), str(ctx.root))
 
-    requirements = ctx.artifact("requirements.txt")
-    _export(ctx, requirements, "--format", "requirements-txt", "--all-groups")
-    audit_out = _audit(ctx, cfg, requirements)
+    runtime = _runtime_python(ctx)
+    requirements, hashed = _requirements(ctx, runtime)
+    audit_out = _audit(ctx, cfg, requirements, hashed=hashed)
     try:
         audit = parse_pip_audit(audit_out.read_text(encoding="utf-8"))
     except ToolError:
@@ -165,7 +190,7 @@ def run(ctx: JobContext) -> Outcome:
             f"pip-audit wrote no usable JSON to {ctx.relative(audit_out)}"
         ) from None
 
-    check = ctx.tool([find_uv(), "pip", "check", "--python", _runtime_python(ctx)])
+    check = ctx.tool([find_uv(), "pip", "check", "--python", runtime])
     problems = parse_pip_check(check.stdout + check.stderr)
     if check.returncode not in {0, 1} or (check.returncode == 1 and not problems):
         raise ToolError(f"uv pip check exited {check.returncode}: {check.tail()}")
@@ -175,7 +200,7 @@ def run(ctx: JobContext) -> Outcome:
         "pip-audit": ctx.relative(audit_out),
         "requirements": ctx.relative(requirements),
     }
-    if cfg.sbom:
+    if cfg.sbom and hashed:
         sbom = ctx.artifact("sbom.cdx.json")
         _export(
             ctx,

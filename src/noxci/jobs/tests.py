@@ -78,19 +78,26 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
 
     Everything the project set is kept, except that data goes to a private
     file, runs are parallel, subprocesses are measured, and the minimum is
-    applied by noxci (so that ``coverage json`` cannot fail on it).
+    applied by noxci (so that ``coverage json`` cannot fail on it). Only a
+    project with no coverage configuration at all gets noxci's ``branch``
+    and ``source`` defaults.
     """
     sections = {
         name: dict(values) for name, values in coverage_config(ctx.root).items()
     }
+    own = bool(sections)  # the project configures coverage itself
     run = sections.setdefault("run", {})
-    run.setdefault("branch", str(_cfg(ctx).branch))
+    if not own:
+        run["branch"] = str(_cfg(ctx).branch)
     run["parallel"] = "True"
     run["data_file"] = str(data_file)
     run["patch"] = "\n" + "\n".join(
         dict.fromkeys([*_split(run.get("patch", "")), "subprocess"])
     )
-    if not run.get("source") and not run.get("include"):
+    if _cfg(ctx).source or not own:
+        # noxci's source only where the project says nothing about coverage
+        # (or [tool.noxci.tests] source says so): its figures must equal the
+        # ones its own `coverage report` gives.
         run["source"] = "\n" + "\n".join(_cfg(ctx).source or detect_packages(ctx.root))
     # The pytest controller process imports none of the measured code; its
     # empty data file is expected, not worth a warning.

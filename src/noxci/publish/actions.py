@@ -42,6 +42,8 @@ def run_url(explicit: str | None, env: Mapping[str, str]) -> str | None:
     """The workflow run's page, from ``--run-url`` or the Actions environment."""
     if explicit:
         return explicit
+    if env.get("NOXCI_RUN_URL"):
+        return env["NOXCI_RUN_URL"]
     if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com")
         return (
@@ -80,7 +82,11 @@ def publish_comment(
         return "skipped"
     try:
         result = upsert_comment(
-            settings, pr, body, author=env.get("NOXCI_COMMENT_AUTHOR", DEFAULT_AUTHOR)
+            settings,
+            pr,
+            body,
+            author=env.get("NOXCI_COMMENT_AUTHOR", DEFAULT_AUTHOR),
+            expect_head_sha=env.get("NOXCI_EXPECT_HEAD_SHA") or None,
         )
     except CommentForbidden as exc:
         console.warn(f"PR comment not posted: {exc}; it is in the step summary instead")

@@ -58,6 +58,7 @@ def upsert_comment(
     body: str,
     *,
     author: str = DEFAULT_AUTHOR,
+    expect_head_sha: str | None = None,
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommentResult:
@@ -65,7 +66,19 @@ def upsert_comment(
     import requests
     from github import GithubException
 
-    issue = github_client(settings).get_repo(settings.repository).get_issue(pr)
+    repo = github_client(settings).get_repo(settings.repository)
+    if expect_head_sha is not None:
+        # The PR number came from an artifact a fork could write: make sure it
+        # names the pull request whose CI run produced the artifact.
+        try:
+            head = repo.get_pull(pr).head.sha
+        except (GithubException, requests.RequestException) as exc:
+            raise NetworkError(describe_failure(exc)) from None
+        if head != expect_head_sha:
+            raise CommentForbidden(
+                f"pull request #{pr} is at {head[:12]}, not at the CI run's {expect_head_sha[:12]}"
+            )
+    issue = repo.get_issue(pr)
 
     def edit(found: list[IssueComment]) -> CommentResult:
         keep, *extra = found

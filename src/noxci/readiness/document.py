@@ -40,6 +40,7 @@ class ReadinessDocument:
     branch: str | None
     context: str  # ci, preflight or local
     cache_hits: int = 0
+    pull_request: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, as ``readiness.schema.json`` describes it."""
@@ -70,6 +71,7 @@ class ReadinessDocument:
             "flaky": list(r.flaky),
             "security_findings": [dict(f) for f in r.security_findings],
             "cache": {"hits": self.cache_hits, "total": len(r.jobs)},
+            "pull_request": self.pull_request,
         }
 
     @classmethod
@@ -113,6 +115,7 @@ class ReadinessDocument:
             branch=data["branch"],
             context=data["context"],
             cache_hits=data["cache"]["hits"],
+            pull_request=data.get("pull_request"),
         )
 
 

@@ -16,6 +16,7 @@ from noxci.digest import Tree
 from noxci.errors import ReportError
 from noxci.github import GitHubSettings
 from noxci.gitinfo import git_info
+from noxci.publish.actions import pr_number
 from noxci.readiness.cihistory import Fetcher, resolve_ci_history
 from noxci.readiness.collect import Loaded, expected_sessions, load_reports
 from noxci.readiness.document import ReadinessDocument, read_document
@@ -42,6 +43,7 @@ _TABLE_JOBS = (
     "security",
     "build",
     "mcp",
+    "workflows",
     "smoke",
 )
 
@@ -192,6 +194,7 @@ def readiness(
         branch=git.branch,
         context=options.context,
         cache_hits=sum(1 for row in rows if row.cached),
+        pull_request=pr_number(None, env),
     )
     if options.write:
         if options.context == "preflight" or git.branch == config.default_branch:

@@ -50,6 +50,12 @@ def build(session: nox.Session) -> None:
     ci.job(session, "build")
 
 
+@nox.session(python=PYTHON)
+def workflows(session: nox.Session) -> None:
+    """Workflows check."""
+    ci.job(session, "workflows")
+
+
 @nox.session(python=False)
 def smoke(session: nox.Session) -> None:
     """Smoke test."""

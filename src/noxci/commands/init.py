@@ -1,0 +1,52 @@
+"""``noxci init``: adopt noxci in a project: a two-line noxfile, and what to add.
+
+It never overwrites: an existing noxfile.py is left alone and the lines to add
+are printed instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from noxci import console, fsutil
+from noxci.config import find_root, load_config
+
+__all__ = ["NOXFILE", "add_arguments", "run"]
+
+NOXFILE = '''"""This project's CI as nox sessions, run by noxci: `nox -l` lists them."""
+
+import noxci.sessions
+
+noxci.sessions.register()
+'''
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the subcommand's arguments."""
+    parser.add_argument(
+        "--directory", type=Path, default=None, help="the project (default: here)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write noxfile.py if there is none; check the configuration."""
+    root = find_root(args.directory or Path.cwd())
+    load_config(root)  # a bad [tool.noxci] fails here, with its one-line reason
+    noxfile = root / "noxfile.py"
+    if noxfile.exists():
+        console.warn(f"{noxfile} exists; to use noxci's sessions, add to it:")
+        sys.stdout.write("\nimport noxci.sessions\n\nnoxci.sessions.register()\n")
+    else:
+        fsutil.atomic_write_text(noxfile, NOXFILE)
+        console.info(f"wrote {noxfile}")
+    lock = (
+        ""
+        if (root / "uv.lock").exists()
+        else " (no uv.lock: sessions install unpinned, and say so; `uv lock` pins them)"
+    )
+    console.info(
+        f"next: `nox -l` to see the sessions, `nox -s preflight` to run them{lock}"
+    )
+    return 0

@@ -1,0 +1,235 @@
+"""The ``workflows`` job: hardened, thin GitHub workflows.
+
+Two checks. zizmor (offline, no config, the pedantic persona) audits the
+workflows for template injection, unpinned actions, excessive permissions,
+dangerous triggers and the rest; its JSON decides and its SARIF is kept as
+an artifact. noxci's own thin-wrapper rule then reads every workflow with a
+YAML parser: each ``run:`` step is ``nox -s <session>`` (optionally through
+``uv run --locked``) naming a session the noxfile really has, each ``uses:``
+is an allowed setup/cache/artifact action pinned by full commit SHA, the
+workflow grants no permissions at the top, and every job has a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from noxci.config import WorkflowsConfig
+from noxci.errors import ToolError
+from noxci.jobs.base import JobContext, Outcome
+from noxci.parsers import ParseError, relative_path
+from noxci.report import Finding, Severity, Status
+
+__all__ = ["RUN_STEP", "parse_zizmor", "run", "thin_wrapper_findings"]
+
+RUN_STEP = re.compile(
+    r"^(uv run --locked )?nox -s (?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*)( -- .*)?$"
+)
+PINNED = re.compile(r"^(?P<action>[^@\s]+)@[0-9a-f]{40}$")
+_SEVERITY = {
+    "High": Severity.HIGH,
+    "Medium": Severity.MEDIUM,
+    "Low": Severity.LOW,
+    "Informational": Severity.INFO,
+    "Unknown": Severity.INFO,
+}
+
+
+def parse_zizmor(text: str, root: str, base: Path) -> list[Finding]:
+    """Zizmor's JSON findings (ignored ones left out)."""
+    try:
+        items = json.loads(text or "[]")
+        findings = []
+        for item in items:
+            if item.get("ignored"):
+                continue
+            location = item["locations"][0]
+            path = location["symbolic"]["key"]["Local"]["verbatim_path"]
+            findings.append(
+                Finding(
+                    tool="zizmor",
+                    rule=item["ident"],
+                    severity=_SEVERITY.get(
+                        item["determinations"]["severity"], Severity.INFO
+                    ),
+                    message=f"{item['desc']}: {location['symbolic'].get('annotation', '')}".rstrip(
+                        ": "
+                    ),
+                    path=relative_path(str((base / path).resolve()), root),
+                    line=int(location["concrete"]["location"]["start_point"]["row"])
+                    + 1,
+                )
+            )
+    except (json.JSONDecodeError, KeyError, TypeError, IndexError) as exc:
+        raise ParseError(f"zizmor: unexpected output ({exc!r})") from None
+    return findings
+
+
+def _workflow_files(root: Path, paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for entry in paths:
+        path = root / entry
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix in {".yml", ".yaml"})
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def _steps(workflow: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    for job_name, job in (workflow.get("jobs") or {}).items():
+        for number, step in enumerate((job or {}).get("steps") or [], 1):
+            if isinstance(step, dict):
+                yield str(job_name), number, step
+
+
+def _workflow_rules(workflow: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    found = []
+    triggers = workflow.get(
+        "on", workflow.get(True)
+    )  # YAML 1.1 reads a bare `on` as True
+    if triggers == "pull_request_target" or (
+        isinstance(triggers, dict) and "pull_request_target" in triggers
+    ):
+        found.append(
+            (
+                "pull-request-target",
+                "pull_request_target runs with a write token on fork PRs",
+            )
+        )
+    if workflow.get("permissions") != {}:
+        found.append(
+            ("top-level-permissions", "the workflow must start from `permissions: {}`")
+        )
+    for job_name, job in (workflow.get("jobs") or {}).items():
+        if isinstance(job, dict) and "timeout-minutes" not in job:
+            found.append(("no-timeout", f"job {job_name} has no timeout-minutes"))
+        if isinstance(job, dict) and job.get("secrets") == "inherit":
+            found.append(("secrets-inherit", f"job {job_name} passes every secret on"))
+    return found
+
+
+def _step_rules(
+    workflow: Mapping[str, Any], sessions: set[str], allowed: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    found = []
+    for job_name, number, step in _steps(workflow):
+        where = f"job {job_name}, step {number}"
+        if "run" in step:
+            command = " ".join(str(step["run"]).split())
+            match = RUN_STEP.match(command)
+            if match is None:
+                found.append(
+                    (
+                        "thin-wrapper",
+                        f"{where}: `run:` must be `nox -s <session>`, not {command[:80]!r}",
+                    )
+                )
+            elif match.group("session") not in sessions:
+                found.append(
+                    (
+                        "unknown-session",
+                        f"{where}: the noxfile has no session {match.group('session')!r}",
+                    )
+                )
+        if "uses" in step:
+            uses = str(step["uses"])
+            pinned = PINNED.match(uses)
+            if pinned is None:
+                found.append(
+                    ("unpinned", f"{where}: {uses} is not pinned by a full commit SHA")
+                )
+            elif pinned.group("action") not in allowed:
+                found.append(
+                    (
+                        "thin-wrapper",
+                        f"{where}: {pinned.group('action')} is not an allowed action",
+                    )
+                )
+    return found
+
+
+def thin_wrapper_findings(
+    path: str, workflow: Any, *, sessions: set[str], allowed: tuple[str, ...]
+) -> list[Finding]:
+    """What breaks noxci's rules in one parsed workflow."""
+    if not isinstance(workflow, dict):
+        problems = [("not-a-workflow", "the file is not a YAML mapping")]
+    else:
+        problems = _workflow_rules(workflow) + _step_rules(workflow, sessions, allowed)
+    return [
+        Finding(
+            tool="noxci", rule=rule, severity=Severity.HIGH, message=message, path=path
+        )
+        for rule, message in problems
+    ]
+
+
+# zizmor without network or a project config, at its strictest.
+ZIZMOR = ("zizmor", "--offline", "--no-config", "--persona", "pedantic")
+
+
+def run(ctx: JobContext) -> Outcome:
+    """zizmor, then the thin-wrapper rule, over every workflow."""
+    import yaml
+
+    from noxci.noxlist import list_sessions
+
+    cfg = ctx.settings(WorkflowsConfig)
+    files = _workflow_files(ctx.root, cfg.paths)
+    if not files:
+        raise ToolError(f"no workflows in {', '.join(cfg.paths)}")
+    targets = [ctx.relative(f) for f in files]
+    json_out, sarif_out = ctx.artifact("zizmor.json"), ctx.artifact("zizmor.sarif")
+    audit = ctx.tool([*ZIZMOR, "--format", "json", *targets])
+    if not audit.stdout.strip().startswith("["):
+        raise ToolError(f"zizmor exited {audit.returncode}: {audit.tail()}")
+    json_out.write_text(audit.stdout, encoding="utf-8")
+    zizmor = parse_zizmor(audit.stdout, str(ctx.root), ctx.root)
+    sarif = ctx.tool(
+        [*ZIZMOR, "--format", "sarif", *targets],
+        record=False,
+    )
+    sarif_out.write_text(sarif.stdout, encoding="utf-8")
+    sessions = {s.name for s in list_sessions(ctx.root)}
+    rules: list[Finding] = []
+    for path in files:
+        try:
+            workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            rules.append(
+                Finding(
+                    tool="noxci",
+                    rule="yaml",
+                    severity=Severity.HIGH,
+                    message=f"not valid YAML: {exc}".splitlines()[0],
+                    path=ctx.relative(path),
+                )
+            )
+            continue
+        rules += thin_wrapper_findings(
+            ctx.relative(path), workflow, sessions=sessions, allowed=cfg.allowed_actions
+        )
+    count = {s: sum(1 for f in zizmor if f.severity is s) for s in Severity}
+    return Outcome(
+        status=Status.FAILED if zizmor or rules else Status.PASSED,
+        summary=f"{len(files)} workflow(s): zizmor {len(zizmor)} finding(s), thin-wrapper rule {len(rules)} violation(s)",
+        metrics={
+            "workflows_total": len(files),
+            "zizmor_findings": len(zizmor),
+            "zizmor_high": count[Severity.HIGH],
+            "zizmor_medium": count[Severity.MEDIUM],
+            "zizmor_low": count[Severity.LOW] + count[Severity.INFO],
+            "rule_violations": len(rules),
+        },
+        findings=[*zizmor, *rules],
+        artifacts={
+            "zizmor-json": ctx.relative(json_out),
+            "zizmor-sarif": ctx.relative(sarif_out),
+        },
+        details={"workflows": targets, "sessions": sorted(sessions)},
+    )

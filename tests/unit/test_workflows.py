@@ -1,0 +1,231 @@
+"""The repository's own workflows, and the rules the workflows job applies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from noxci.ide import pycharm_configuration, vscode_tasks, write_ide_files
+from noxci.jobs.workflows import (
+    PINNED,
+    RUN_STEP,
+    ZIZMOR,
+    parse_zizmor,
+    thin_wrapper_findings,
+)
+from noxci.noxlist import NoxSession, list_sessions
+from tests.conftest import DATA, TOOL_OUTPUT
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ALLOWED = (
+    "actions/checkout",
+    "actions/setup-python",
+    "astral-sh/setup-uv",
+    "actions/cache",
+    "actions/cache/restore",
+    "actions/cache/save",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+)
+
+
+@pytest.fixture(scope="module")
+def sessions() -> list[NoxSession]:
+    return list_sessions(ROOT)
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def _on(workflow: dict[Any, Any]) -> Any:
+    return workflow.get("on", workflow.get(True))
+
+
+def test_the_expected_workflows_exist() -> None:
+    assert [p.name for p in WORKFLOWS] == [
+        "ci.yml",
+        "pr-comment.yml",
+        "staging-smoke-test.yml",
+        "update-readiness.yml",
+    ]
+    assert (ROOT / ".github" / "dependabot.yml").is_file()
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_step_is_a_thin_wrapper(path: Path, sessions: list[NoxSession]) -> None:
+    workflow = _load(path)
+    names = {s.name for s in sessions}
+    assert (
+        thin_wrapper_findings(path.name, workflow, sessions=names, allowed=ALLOWED)
+        == []
+    )
+    assert workflow["permissions"] == {}
+    for job_name, job in workflow["jobs"].items():
+        assert "timeout-minutes" in job, job_name
+        for step in job["steps"]:
+            if "run" in step:
+                match = RUN_STEP.match(" ".join(step["run"].split()))
+                assert match is not None
+                assert match.group("session") in names
+            else:
+                assert PINNED.match(step["uses"]), step["uses"]
+                assert (
+                    "persist-credentials" in step.get("with", {})
+                    or "checkout" not in step["uses"]
+                )
+
+
+def test_ci_has_one_job_per_ci_session_and_the_seed_graph(
+    sessions: list[NoxSession],
+) -> None:
+    ci = _load(ROOT / ".github" / "workflows" / "ci.yml")
+    jobs = ci["jobs"]
+    tagged = {s.name for s in sessions if "ci" in s.tags}
+    assert tagged == {
+        "lint",
+        "typecheck",
+        "tests",
+        "docs",
+        "security",
+        "build",
+        "mcp",
+        "workflows",
+    }
+    assert set(jobs) == tagged | {"readiness"}
+    for name, job in jobs.items():
+        [run] = [step["run"] for step in job["steps"] if "run" in step]
+        assert RUN_STEP.match(run).group("session") == name  # type: ignore[union-attr]
+    assert ci["concurrency"] == {
+        "group": "ci-${{ github.ref }}",
+        "cancel-in-progress": True,
+    }
+    assert set(_on(ci)) == {"push", "pull_request"}
+    parallel = {n for n, j in jobs.items() if "needs" not in j}
+    assert parallel == {"lint", "typecheck", "tests", "security", "docs", "workflows"}
+    assert {"lint", "tests"} <= set(jobs["readiness"]["needs"])
+    assert set(jobs["mcp"]["needs"]) == {"lint", "tests"}
+    assert set(jobs["build"]["needs"]) == {"readiness", "mcp"}
+    timeouts = {n: j["timeout-minutes"] for n, j in jobs.items()}
+    assert timeouts == {
+        "lint": 15,
+        "typecheck": 15,
+        "tests": 30,
+        "security": 15,
+        "docs": 15,
+        "workflows": 15,
+        "readiness": 10,
+        "mcp": 20,
+        "build": 15,
+    }
+    setup = [s for s in jobs["tests"]["steps"] if "setup-uv" in s.get("uses", "")]
+    assert setup[0]["with"] == {
+        "enable-cache": True,
+        "cache-dependency-glob": "uv.lock",
+    }
+    downloads = [
+        s
+        for s in jobs["readiness"]["steps"]
+        if "download-artifact" in s.get("uses", "")
+    ]
+    assert downloads[0]["with"]["pattern"] == "reports-*"
+
+
+def test_pr_comment_is_fork_safe() -> None:
+    workflow = _load(ROOT / ".github" / "workflows" / "pr-comment.yml")
+    assert list(_on(workflow)) == ["workflow_run"]
+    [job] = workflow["jobs"].values()
+    assert job["permissions"]["pull-requests"] == "write"
+    checkout = job["steps"][0]
+    assert "ref" not in checkout.get("with", {})  # the base branch, never the PR's head
+    assert checkout["with"]["persist-credentials"] is False
+    assert (
+        "pull_request_target"
+        not in (ROOT / ".github" / "workflows" / "pr-comment.yml").read_text()
+    )
+
+
+def test_update_and_smoke_triggers() -> None:
+    update = _on(_load(ROOT / ".github" / "workflows" / "update-readiness.yml"))
+    assert update["push"]["branches"] == ["main", "develop"]
+    assert [c["cron"] for c in update["schedule"]] == ["0 9 * * *", "0 6 1 * *"]
+    assert "workflow_dispatch" in update
+    smoke = _load(ROOT / ".github" / "workflows" / "staging-smoke-test.yml")
+    assert smoke["jobs"]["smoke"]["environment"] == "staging"
+    assert [c["cron"] for c in _on(smoke)["schedule"]] == ["0 */4 * * *"]
+    assert _on(smoke)["workflow_run"]["branches"] == ["main"]
+
+
+def test_zizmor_finds_nothing_in_our_workflows() -> None:
+    zizmor = Path(sys.executable).parent / "zizmor"
+    done = subprocess.run(
+        [str(zizmor), *ZIZMOR[1:], "--format", "json", str(ROOT / ".github")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == []
+
+
+def test_the_bad_fixture_breaks_every_rule() -> None:
+    workflow = yaml.safe_load((DATA / "workflows" / "bad" / "bad.yml").read_text())
+    found = thin_wrapper_findings(
+        "bad.yml", workflow, sessions={"lint"}, allowed=ALLOWED
+    )
+    assert sorted({f.rule for f in found}) == [
+        "no-timeout",
+        "pull-request-target",
+        "thin-wrapper",
+        "top-level-permissions",
+        "unknown-session",
+        "unpinned",
+    ]
+    zizmor = parse_zizmor(
+        (TOOL_OUTPUT / "zizmor-bad.json").read_text(), "/x", Path("/x")
+    )
+    assert {f.rule for f in zizmor} >= {
+        "template-injection",
+        "unpinned-uses",
+        "excessive-permissions",
+        "dangerous-triggers",
+    }
+    [injection] = [f for f in zizmor if f.rule == "template-injection"]
+    assert (injection.path, injection.line, injection.severity.value) == (
+        "bad.yml",
+        17,
+        "high",
+    )
+
+
+def test_ide_files_follow_the_sessions_and_are_idempotent(
+    tmp_path: Path, sessions: list[NoxSession]
+) -> None:
+    first = write_ide_files(tmp_path, sessions)
+    contents = {p: p.read_text() for p in first}
+    (tmp_path / ".run" / "nox_gone.run.xml").write_text("stale")
+    second = write_ide_files(tmp_path, sessions)
+    assert first == second
+    assert {p: p.read_text() for p in second} == contents
+    assert not (tmp_path / ".run" / "nox_gone.run.xml").exists()
+    tasks = json.loads(vscode_tasks(sessions))["tasks"]
+    assert [t["label"] for t in tasks] == [f"nox: {s.name}" for s in sessions]
+    assert tasks[0]["args"] == ["run", "--locked", "nox", "-s", sessions[0].name]
+
+
+def test_committed_ide_files_are_up_to_date(sessions: list[NoxSession]) -> None:
+    assert (ROOT / ".vscode" / "tasks.json").read_text() == vscode_tasks(
+        sessions
+    ), "run `nox -s ide`"
+    for session in sessions:
+        path = ROOT / ".run" / f"nox_{session.name}.run.xml"
+        assert path.read_text() == pycharm_configuration(session), "run `nox -s ide`"
