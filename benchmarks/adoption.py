@@ -62,10 +62,9 @@ def _run(
     import os
 
     full = {
-        **os.environ,
+        **(os.environ if env is None else env),
         "UV_PYTHON_DOWNLOADS": "never",
         "NOXCI_CACHE": "0",
-        **(env or {}),
     }
     return subprocess.run(
         argv,
@@ -78,41 +77,52 @@ def _run(
     )
 
 
-def fetch(case: Case, where: Path) -> Path:
-    """Download and unpack the sdist; make it a git repository."""
-    done = _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-binary",
-            ":all:",
-            "--no-deps",
-            f"{case.name}=={case.version}",
-            "-d",
-            str(where),
-        ],
-        where,
+SIMPLE = "https://pypi.org/simple"
+
+
+def _get(request: Any, timeout: int) -> bytes:
+    import urllib.request
+
+    # https URLs only: SIMPLE and the file URLs PyPI's index gives.
+    with urllib.request.urlopen(request, timeout=timeout) as reply:  # nosec B310
+        return reply.read()  # type: ignore[no-any-return]
+
+
+def download_sdist(name: str, version: str, where: Path) -> Path:
+    """The sdist from PyPI's simple index (PEP 691 JSON), its sha256 checked."""
+    import hashlib
+    import urllib.request
+
+    filename = f"{name}-{version}.tar.gz"
+    request = urllib.request.Request(
+        f"{SIMPLE}/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
     )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"pip download {case.name} failed: {done.stderr.strip().splitlines()[-1:]}"
-        )
-    [archive] = where.glob(f"{case.name}-{case.version}.tar.gz")
+    files = json.loads(_get(request, 30))["files"]
+    [entry] = [f for f in files if f["filename"] == filename]
+    data = _get(entry["url"], 120)
+    if hashlib.sha256(data).hexdigest() != entry["hashes"]["sha256"]:
+        raise RuntimeError(f"{filename}: sha256 does not match PyPI's")
+    archive = where / filename
+    archive.write_bytes(data)
+    return archive
+
+
+def fetch(case: Case, where: Path, env: dict[str, str] | None = None) -> Path:
+    """Download and unpack the sdist; add noxci; make it a git repository."""
+    archive = download_sdist(case.name, case.version, where)
     with tarfile.open(archive) as tar:
         tar.extractall(where, filter="data")
     root = where / f"{case.name}-{case.version}"
     if case.config:
         with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
             handle.write("\n" + case.config)
-    _run([sys.executable, "-m", "noxci", "init"], root)
+    _run([*_command("noxci", env), "init"], root, env)
     for args in (
         ["init", "-q"],
         ["add", "-A"],
         ["-c", "user.email=a@b", "-c", "user.name=n", "commit", "-qm", "sdist"],
     ):
-        _run(["git", *args], root)
+        _run(["git", *args], root, env)
     return root
 
 
@@ -132,7 +142,7 @@ def _summary(text: str) -> dict[str, int]:
         )
     }
     counts["errors"] = counts.pop("error", 0) + counts.get("errors", 0)
-    return counts
+    return {word: n for word, n in counts.items() if n}
 
 
 def direct(root: Path) -> dict[str, Any]:
@@ -209,10 +219,17 @@ def from_noxci(root: Path) -> dict[str, Any]:
     }
 
 
-def compare(case: Case, where: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _command(name: str, env: dict[str, str] | None) -> list[str]:
+    """``nox`` or ``noxci``: from ``env``'s PATH, else this interpreter's."""
+    return [name] if env is not None else [sys.executable, "-m", name]
+
+
+def compare(
+    case: Case, where: Path, env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run noxci and the tools on one project."""
-    root = fetch(case, where)
-    _run([sys.executable, "-m", "nox", "-s", "lint", "typecheck", "tests"], root)
+    root = fetch(case, where, env)
+    _run([*_command("nox", env), "-s", "lint", "typecheck", "tests"], root, env)
     return from_noxci(root), direct(root)
 
 

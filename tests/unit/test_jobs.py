@@ -135,7 +135,9 @@ def test_coverage_rc_keeps_project_settings_and_adds_ours(
     rc.read_string(coverage_rc(_ctx(config, "tests"), tmp_path / ".coverage"))
     assert rc.get("run", "branch") == "False"  # the project's choice wins
     assert rc.get("run", "parallel") == "True"
-    assert rc.get("run", "patch").split() == ["_exit", "subprocess"]
+    assert rc.get("run", "patch").split() == [
+        "_exit"
+    ]  # measures what the project measures
     assert rc.get("run", "omit").split() == ["*/vendored/*"]
     assert not rc.has_option("run", "source")  # the project's own config decides
     assert rc.get("run", "data_file") == str(tmp_path / ".coverage")
@@ -243,3 +245,4 @@ def test_coverage_rc_defaults_only_without_project_config(
     rc.read_string(coverage_rc(_ctx(make_config(""), "tests"), tmp_path / ".coverage"))
     assert rc.get("run", "branch") == "True"
     assert rc.get("run", "source").split() == ["."]  # flat project, no packages
+    assert rc.get("run", "patch").split() == ["subprocess"]

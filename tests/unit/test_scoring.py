@@ -296,6 +296,25 @@ def test_unaudited_packages_are_not_clean(rconfig: ReadinessConfig) -> None:
     assert result.component("security").score == 80.0
 
 
+@pytest.mark.parametrize(
+    ("required", "clean"),
+    [(0, True), (3, False), (False, False), (None, False), ("0", False)],
+)
+def test_nothing_audited_is_clean_only_for_a_project_with_no_dependencies(
+    rconfig: ReadinessConfig, required: object, clean: bool
+) -> None:
+    metrics: dict[str, Any] = {"packages_audited": 0}
+    if required is not None:
+        metrics["packages_required"] = required
+    result = score(config=rconfig, loaded=_loaded({"security": metrics}), ci=_history())
+    if clean:
+        assert not result.problems
+        assert result.component("security").score == 100.0
+    else:
+        assert [p.kind for p in result.problems] == ["empty"]
+        assert result.component("security").score == 0.0
+
+
 def test_quality_parts(rconfig: ReadinessConfig) -> None:
     result = score(
         config=rconfig,

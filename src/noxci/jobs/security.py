@@ -118,6 +118,16 @@ def _requirements(ctx: JobContext, runtime_python: str) -> tuple[Path, bool]:
     return path, False
 
 
+def _count_requirements(path: Path) -> int:
+    """Packages in a requirements file: 0 means the project has no dependencies."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return sum(
+        1
+        for line in lines
+        if line.strip() and not line.lstrip().startswith(("#", "-", "--"))
+    )
+
+
 def _audit(
     ctx: JobContext, cfg: SecurityConfig, requirements: Path, *, hashed: bool
 ) -> Path:
@@ -182,6 +192,7 @@ def run(ctx: JobContext) -> Outcome:
 
     runtime = _runtime_python(ctx)
     requirements, hashed = _requirements(ctx, runtime)
+    required = _count_requirements(requirements)
     audit_out = _audit(ctx, cfg, requirements, hashed=hashed)
     try:
         audit = parse_pip_audit(audit_out.read_text(encoding="utf-8"))
@@ -220,6 +231,7 @@ def run(ctx: JobContext) -> Outcome:
         "bandit_errors": bandit.errors,
         "vulns_total": audit.vulns,
         "vulns_fixable": audit.fixable,
+        "packages_required": required,
         "packages_audited": audit.audited,
         "packages_unaudited": audit.unaudited,
         "pip_check_problems": len(problems),
@@ -234,7 +246,7 @@ def run(ctx: JobContext) -> Outcome:
         f"{bandit.errors} unscanned; {audit.vulns} vulnerabilities ({audit.fixable} fixable) in "
         f"{audit.audited} audited packages, {audit.unaudited} unaudited; {len(problems)} pip check"
     )
-    if audit.audited == 0:
+    if audit.audited == 0 and required:
         reason = (
             audit.skip_reasons[0]
             if audit.skip_reasons
@@ -249,7 +261,9 @@ def run(ctx: JobContext) -> Outcome:
             details=details,
         )
     dirty = any(
-        metrics[k] for k in metrics if k not in {"packages_audited", "vulns_fixable"}
+        metrics[k]
+        for k in metrics
+        if k not in {"packages_required", "packages_audited", "vulns_fixable"}
     )
     return Outcome(
         status=Status.FAILED if dirty and cfg.blocking else Status.PASSED,

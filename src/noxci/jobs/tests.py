@@ -7,9 +7,11 @@ How it runs, and why (see docs/design.md for the measurements):
 2. Only the failures are re-run, serially, up to ``reruns`` rounds after
    ``reruns-delay`` seconds. A test that fails first and passes later is
    flaky: it counts as passed and is named in the report.
-3. The whole thing runs under ``coverage run`` with the ``subprocess`` patch,
-   so xdist workers and anything pytest imports early are measured (``pytest
-   --cov`` under-counts packages pytest itself imports).
+3. The whole thing runs under ``coverage run`` (``pytest --cov`` under-counts
+   packages pytest itself imports), and a small plugin
+   (``noxci/jobs/xdist_coverage.py``) starts coverage in each xdist worker.
+   The project's coverage config is used as it is, so the percent equals the
+   one its own serial ``coverage run -m pytest`` gives.
 
 Outcomes come from pytest's own ``--report-log``, never from counting JUnit
 ``<testcase>`` elements. ``nox -s tests -- ARGS`` passes ARGS to pytest.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import configparser
 import io
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -42,6 +45,7 @@ PYTEST_INTERNAL_ERROR = 3
 PYTEST_USAGE_ERROR = 4
 PYTEST_INTERRUPTED = 2
 MIN_COVERAGE_VERSION = (7, 10)  # the [run] patch = subprocess option
+WORKER_PLUGIN = "noxci_xdist_coverage"  # xdist_coverage.py, copied beside the rc
 
 
 def _cfg(ctx: JobContext) -> TestsConfig:
@@ -79,8 +83,8 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
     Everything the project set is kept, except that data goes to a private
     file, runs are parallel, subprocesses are measured, and the minimum is
     applied by noxci (so that ``coverage json`` cannot fail on it). Only a
-    project with no coverage configuration at all gets noxci's ``branch``
-    and ``source`` defaults.
+    project with no coverage configuration at all gets noxci's defaults:
+    ``branch``, ``source`` and subprocesses measured.
     """
     sections = {
         name: dict(values) for name, values in coverage_config(ctx.root).items()
@@ -89,11 +93,9 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
     run = sections.setdefault("run", {})
     if not own:
         run["branch"] = str(_cfg(ctx).branch)
+        run["patch"] = "\nsubprocess"
     run["parallel"] = "True"
     run["data_file"] = str(data_file)
-    run["patch"] = "\n" + "\n".join(
-        dict.fromkeys([*_split(run.get("patch", "")), "subprocess"])
-    )
     if _cfg(ctx).source or not own:
         # noxci's source only where the project says nothing about coverage
         # (or [tool.noxci.tests] source says so): its figures must equal the
@@ -163,13 +165,17 @@ def _pytest(
     argv = ["coverage", "run", f"--rcfile={rc}", "-m", "pytest", f"--report-log={log}"]
     if ctx.has("pytest-rerunfailures"):
         argv += ["-p", "no:rerunfailures"]
-    if ctx.has("pytest-xdist"):
-        argv += ["-n", str(workers)]
     env = (
         {}
         if "PYTHONHASHSEED" in ctx.env or _cfg(ctx).hash_seed == "random"
         else {"PYTHONHASHSEED": _cfg(ctx).hash_seed}
     )
+    if ctx.has("pytest-xdist"):
+        argv += ["-n", str(workers), "-p", WORKER_PLUGIN]
+        path = os.pathsep.join(
+            p for p in (str(rc.parent), ctx.env.get("PYTHONPATH", "")) if p
+        )
+        env |= {"NOXCI_COVERAGE_RC": str(rc), "PYTHONPATH": path}
     done = ctx.tool([*argv, *args], capture=False, env=env)
     if done.returncode in {PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR} and first:
         raise ToolError(
@@ -273,6 +279,10 @@ def run(ctx: JobContext) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="noxci-coverage-") as tmp:
         rc = Path(tmp) / "coveragerc"
         rc.write_text(coverage_rc(ctx, Path(tmp) / ".coverage"), encoding="utf-8")
+        shutil.copyfile(
+            Path(__file__).with_name("xdist_coverage.py"),
+            Path(tmp) / f"{WORKER_PLUGIN}.py",
+        )
         first = _pytest(
             ctx,
             rc,

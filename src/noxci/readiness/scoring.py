@@ -148,7 +148,11 @@ def _coverage(reports: Sequence[Report], _config: ReadinessConfig) -> tuple[floa
 def _security(reports: Sequence[Report], config: ReadinessConfig) -> tuple[float, str]:
     [report] = reports
     p = config.security_penalties
-    if _metric(report, "packages_audited") == 0:
+    # Nothing audited counts as clean only when the report says, in so many
+    # words, that there was nothing to audit (an older report does not).
+    required = report.metrics.get("packages_required")
+    nothing_to_audit = type(required) is int and required == 0
+    if _metric(report, "packages_audited") == 0 and not nothing_to_audit:
         raise _Incomplete(
             Problem(
                 subject=report.session,
