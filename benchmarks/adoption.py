@@ -150,6 +150,7 @@ def direct(root: Path) -> dict[str, Any]:
     from noxci.config import load_config
     from noxci.jobs.base import JobContext
     from noxci.jobs.typecheck import typecheck_paths
+    from noxci.project import coverage_config, detect_packages
 
     def bin_(session: str, tool: str) -> str:
         return str(root / ".nox" / session / "bin" / tool)
@@ -169,10 +170,18 @@ def direct(root: Path) -> dict[str, Any]:
     pytest = _run(
         [bin_("tests", "python"), "-m", "pytest", "-p", "no:cacheprovider"], root
     )
+    # A project with no coverage config gets noxci's documented defaults;
+    # on the command line, they are these two options.
+    defaults = (
+        []
+        if coverage_config(root)
+        else ["--branch", f"--source={','.join(detect_packages(root))}"]
+    )
     coverage = _run(
         [
             bin_("tests", "coverage"),
             "run",
+            *defaults,
             "-m",
             "pytest",
             "-p",
@@ -209,7 +218,7 @@ def from_noxci(root: Path) -> dict[str, Any]:
     tests = read_report(root / "reports" / "tests.json")
     counts = {
         k: int(tests.metrics.get(f"tests_{k}", 0))
-        for k in ("passed", "failed", "skipped", "errors")
+        for k in ("passed", "failed", "skipped", "errors", "xfailed", "xpassed")
     }
     return {
         "ruff": lint[0] if isinstance(lint, list) else lint,

@@ -132,6 +132,7 @@ def job(session: nox.Session, name: str) -> None:
                 cfg.group,
                 install_project=cfg.install_project,
                 fallback=cfg.tools,
+                needed=_needed_tools(ctx),
                 env=ctx.env,
                 retries=config.install_retries,
             )
@@ -142,6 +143,19 @@ def job(session: nox.Session, name: str) -> None:
                 execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs),
             )
     _conclude(session, execute(ctx, get_job(name), inputs=inputs))
+
+
+def _needed_tools(ctx: JobContext) -> list[str]:
+    """The job's tools, less a formatter the project does not use."""
+    from noxci.uvtool import requirement_name
+
+    tools = list(ctx.job_config.tools)
+    if ctx.job == "lint":
+        from noxci.jobs.lint import choose_formatter
+
+        formatter = choose_formatter(ctx)
+        tools = [t for t in tools if requirement_name(t) in {"ruff", formatter}]
+    return tools
 
 
 def _reuse(session: nox.Session, ctx: JobContext, inputs: Inputs) -> bool:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 
 from noxci import console, proc
 from noxci.errors import ToolError
 
-__all__ = ["find_uv", "sync_group", "sync_runtime"]
+__all__ = ["find_uv", "requirement_name", "sync_group", "sync_runtime"]
 
 _PERMANENT = (
     "needs to be updated",  # --locked and a stale uv.lock
@@ -65,8 +67,8 @@ def _with_retries(
         delay *= 2
 
 
-# Extras that projects without dependency groups use for a job's tools.
-_EXTRA_ALIASES = {
+# The names projects give the groups or extras that hold a job's tools.
+_ALIASES = {
     "tests": ("tests", "test", "testing"),
     "typecheck": ("typecheck", "typing", "mypy"),
     "docs": ("docs", "doc"),
@@ -99,7 +101,7 @@ def _unlocked(
         project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
     )
     extra = next(
-        (name for name in _EXTRA_ALIASES.get(group, (group,)) if name in extras), None
+        (name for name in _ALIASES.get(group, (group,)) if name in extras), None
     )
     if extra is not None:
         tools = [_floor(t) for t in fallback]
@@ -124,6 +126,7 @@ def sync_group(
     env: Mapping[str, str],
     retries: int,
     fallback: Sequence[str] = (),
+    needed: Sequence[str] = (),
     runner: proc.Runner = proc.run,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
@@ -134,7 +137,14 @@ def sync_group(
       stale uv.lock: a session never changes tracked files.
     - It declares the group but has no uv.lock: ``uv pip install --group``
       (unpinned: the warning says so).
-    - It has no such group: noxci's own pinned ``fallback`` tools.
+    - It has no such group: a matching extra plus ``fallback`` as lower
+      bounds, else noxci's own pinned ``fallback`` tools.
+
+    A group is looked up by its name, then by the usual aliases (``typing``,
+    ``mypy`` for typecheck; ``test``, ``testing`` for tests). Tools in
+    ``needed`` that the group does not provide are installed beside it, at
+    noxci's pins, with a warning: a project's ``docs`` group for Sphinx
+    does not hold interrogate, nor its ``tests`` group pytest-reportlog.
     """
     from noxci.config import read_pyproject
 
@@ -146,6 +156,7 @@ def sync_group(
     }
     data = read_pyproject(root)
     groups = data.get("dependency-groups", {})
+    group = next((g for g in _ALIASES.get(group, ()) if g in groups), group)
     if group in groups and (root / "uv.lock").is_file():
         argv = [
             find_uv(),
@@ -177,7 +188,42 @@ def sync_group(
         runner=runner,
         sleep=sleep,
     )
+    if group in groups:
+        missing = [t for t in needed if not _installed(venv, requirement_name(t))]
+        if missing:
+            console.warn(
+                f"the '{group}' group lacks {', '.join(requirement_name(t) for t in missing)}, "
+                f"which the job needs: installing {', '.join(missing)} beside it "
+                "(add them to the group to pin them in uv.lock)"
+            )
+            _with_retries(
+                [find_uv(), "pip", "install", "--python", python, *missing],
+                root=root,
+                env=full_env,
+                what=f"noxci's {', '.join(missing)}",
+                retries=retries,
+                runner=runner,
+                sleep=sleep,
+            )
+            how += f", plus noxci's {', '.join(missing)}"
     return how
+
+
+def requirement_name(requirement: str) -> str:
+    """The canonical distribution name of a requirement: ``Black[d]==1`` is ``black``."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    name = match.group(1) if match else requirement
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed(venv: Path, name: str) -> bool:
+    """Whether distribution ``name`` is installed in ``venv``."""
+    paths = [str(p) for p in venv.glob("lib/python*/site-packages")]
+    paths += [str(p) for p in venv.glob("Lib/site-packages")]
+    return any(
+        requirement_name(dist.metadata["Name"] or "") == name
+        for dist in metadata.distributions(path=paths)
+    )
 
 
 def sync_runtime(

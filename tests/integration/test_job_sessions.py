@@ -181,7 +181,8 @@ def test_posargs_reach_pytest(project: Project) -> None:
 
 def test_missing_tool_is_error_never_passed(project: Project) -> None:
     with (project.root / "pyproject.toml").open("a") as handle:
-        handle.write('\n[tool.noxci.lint]\ngroup = "typecheck"\n')
+        # a group without ruff, and no tools for noxci to add beside it
+        handle.write('\n[tool.noxci.lint]\ngroup = "typecheck"\ntools = []\n')
     done = project.nox("-s", "lint")
     assert done.returncode != 0
     report = project.report("lint")

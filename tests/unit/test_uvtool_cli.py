@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,16 +125,7 @@ def test_without_the_group_noxci_installs_its_pinned_tools(
 ) -> None:
     _project(tmp_path, group=False)
     runner = FakeRunner([(0, "")])
-    how = sync_group(
-        tmp_path,
-        tmp_path / "venv",
-        "tests",
-        install_project=True,
-        env={},
-        retries=1,
-        fallback=("pytest==9.2.0",),
-        runner=runner,
-    )
+    how = _install(tmp_path, "tests", fallback=("pytest==9.2.0",), runner=runner)
     argv, _ = runner.calls[0]
     assert argv[1:3] == ("pip", "install")
     assert argv[-3:] == ("pytest==9.2.0", "-e", ".")
@@ -144,14 +136,99 @@ def test_without_the_group_noxci_installs_its_pinned_tools(
 def test_group_without_a_lock_is_installed_unpinned(tmp_path: Path) -> None:
     _project(tmp_path, lock=False)
     runner = FakeRunner([(0, "")])
-    how = sync_group(
-        tmp_path,
-        tmp_path / "venv",
-        "tests",
-        install_project=False,
+    how = _install(tmp_path, "tests", install_project=False, runner=runner)
+    assert runner.calls[0][0][-2:] == ("--group", "tests")
+    assert how == "the 'tests' group, unpinned (no uv.lock)"
+
+
+def _install(
+    root: Path,
+    group: str,
+    *,
+    runner: FakeRunner,
+    venv: Path | None = None,
+    install_project: bool = True,
+    **options: Any,
+) -> str:
+    return sync_group(
+        root,
+        venv or root / "venv",
+        group,
+        install_project=install_project,
         env={},
         retries=1,
         runner=runner,
+        **options,
     )
-    assert runner.calls[0][0][-2:] == ("--group", "tests")
-    assert how == "the 'tests' group, unpinned (no uv.lock)"
+
+
+def _installed(venv: Path, *names: str) -> None:
+    site = venv / "lib" / "python3.11" / "site-packages"
+    for name in names:
+        info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+        )
+
+
+def test_an_extra_stands_in_for_a_missing_group(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\n'
+        '[project.optional-dependencies]\ntesting = ["hypothesis"]\n'
+    )
+    read_pyproject.cache_clear()
+    runner = FakeRunner([(0, "")])
+    how = _install(tmp_path, "tests", fallback=("pytest==9.2.0",), runner=runner)
+    assert runner.calls[0][0][-3:] == ("pytest>=9.2.0", "-e", ".[testing]")
+    assert how.startswith("the project's [testing] extra and noxci's tools")
+
+
+def test_a_group_is_found_by_its_usual_alias(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\n[dependency-groups]\ntyping = ["mypy"]\n'
+    )
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    read_pyproject.cache_clear()
+    runner = FakeRunner([(0, "")])
+    how = _install(tmp_path, "typecheck", runner=runner)
+    assert runner.calls[0][0][4:6] == ("--group", "typing")
+    assert how == "the 'typing' group from uv.lock"
+
+
+def test_tools_the_group_lacks_are_installed_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(tmp_path)
+    venv = tmp_path / "venv"
+    _installed(venv, "pytest", "Coverage")
+    runner = FakeRunner([(0, ""), (0, "")])
+    how = _install(
+        tmp_path,
+        "tests",
+        venv=venv,
+        install_project=False,
+        needed=("pytest==9.2.0", "coverage==7.17.5", "pytest_reportlog==1.0.0"),
+        runner=runner,
+    )
+    assert len(runner.calls) == 2
+    assert runner.calls[1][0][1:3] == ("pip", "install")
+    assert runner.calls[1][0][-1:] == ("pytest_reportlog==1.0.0",)
+    assert how == "the 'tests' group from uv.lock, plus noxci's pytest_reportlog==1.0.0"
+    assert "the 'tests' group lacks pytest-reportlog" in capsys.readouterr().err
+
+
+def test_nothing_is_added_when_the_group_has_every_tool(tmp_path: Path) -> None:
+    _project(tmp_path)
+    venv = tmp_path / "venv"
+    _installed(venv, "pytest")
+    runner = FakeRunner([(0, "")])
+    _install(
+        tmp_path,
+        "tests",
+        venv=venv,
+        install_project=False,
+        needed=("pytest>=9",),
+        runner=runner,
+    )
+    assert len(runner.calls) == 1

@@ -44,7 +44,7 @@ MAX_RERUN_IDS = 200  # more failures than this is an outage, not flakiness
 PYTEST_INTERNAL_ERROR = 3
 PYTEST_USAGE_ERROR = 4
 PYTEST_INTERRUPTED = 2
-MIN_COVERAGE_VERSION = (7, 10)  # the [run] patch = subprocess option
+MIN_COVERAGE_VERSION = (7, 10)  # the oldest coverage noxci supports
 WORKER_PLUGIN = "noxci_xdist_coverage"  # xdist_coverage.py, copied beside the rc
 
 
@@ -81,10 +81,10 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
     """The project's coverage config plus what parallel measurement needs.
 
     Everything the project set is kept, except that data goes to a private
-    file, runs are parallel, subprocesses are measured, and the minimum is
+    file, runs are parallel (xdist workers write their own data), and the minimum is
     applied by noxci (so that ``coverage json`` cannot fail on it). Only a
-    project with no coverage configuration at all gets noxci's defaults:
-    ``branch``, ``source`` and subprocesses measured.
+    project with no coverage configuration at all gets noxci's defaults,
+    ``branch`` and ``source`` (as ``coverage run --branch --source=PKG``).
     """
     sections = {
         name: dict(values) for name, values in coverage_config(ctx.root).items()
@@ -93,7 +93,6 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
     run = sections.setdefault("run", {})
     if not own:
         run["branch"] = str(_cfg(ctx).branch)
-        run["patch"] = "\nsubprocess"
     run["parallel"] = "True"
     run["data_file"] = str(data_file)
     if _cfg(ctx).source or not own:
