@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from noxci.config import find_root, python_versions
+from noxci.config import find_root, load_config, python_versions
 from noxci.errors import NoxciError
 
 if TYPE_CHECKING:
@@ -160,23 +160,33 @@ def _needed_tools(ctx: JobContext) -> list[str]:
 
 def _reuse(session: nox.Session, ctx: JobContext, inputs: Inputs) -> bool:
     """Conclude from the previous report when the inputs are unchanged."""
+    hit = _cache_hit(ctx, inputs, log=session.log)
+    if hit is None:
+        return False
+    _conclude(session, hit)
+    return True
+
+
+def _cache_hit(
+    ctx: JobContext, inputs: Inputs, *, log: Callable[[str], object]
+) -> Report | None:
+    """The previous report, marked cached and rewritten, when ``inputs`` are unchanged."""
     from noxci.cache import cache_enabled, cached_report
     from noxci.jobs.base import report_path
     from noxci.report import write_report
 
     if not cache_enabled(ctx.job_config, ctx.env):
-        return False
+        return None
     path = report_path(ctx.config, ctx.session)
     hit = cached_report(path, inputs, session=ctx.session, job=ctx.job)
     if hit is None:
-        return False
+        return None
     write_report(path, hit)
-    session.log(
+    log(
         f"{ctx.session}: cached (inputs {inputs.digest[:12]} unchanged since {hit.started_at}); "
         f"NOXCI_CACHE=0 runs it again"
     )
-    _conclude(session, hit)
-    return True
+    return hit
 
 
 def readiness(session: nox.Session) -> None:
@@ -222,30 +232,55 @@ def comment(session: nox.Session) -> None:
 def preflight(session: nox.Session, noxfile: str) -> None:
     """Run every CI job in parallel, then the readiness gate; always print the table.
 
-    Jobs run in a child ``nox -t ci -j auto`` so that one failing job neither
+    Jobs whose inputs did not change are concluded here from their cached
+    reports, without starting a nox worker for them (see :func:`_predecide`).
+    The others run in a child ``nox -j auto`` so that one failing job neither
     stops the others nor (as a failed ``requires=``) aborts the readiness
-    table; then the ``readiness`` session scores whatever the jobs reported.
+    table; then ``noxci readiness`` scores whatever the jobs reported.
     ``nox -s preflight -- ARGS`` passes ARGS (e.g. ``-R``) to the job run;
     ``--no-cache`` there runs every job even when its inputs did not change.
     """
     from noxci import proc
+    from noxci.report import Status
 
     root = _root()
-    nox_cmd = [sys.executable, "-m", "nox", "-f", noxfile]
     args = [a for a in session.posargs if a != "--no-cache"]
     env = {
         **os.environ,
         **({"NOXCI_CACHE": "0"} if "--no-cache" in session.posargs else {}),
     }
-    jobs = proc.run(
-        [*nox_cmd, "-t", "ci", "-j", "auto", *args], cwd=root, capture=False, env=env
-    )
-    gate = proc.run(
-        [*nox_cmd, "-s", "readiness", "--", "--preflight"], cwd=root, capture=False
-    )
     failures = []
-    if jobs.returncode != 0:
-        failures.append("a blocking job failed or errored (see its block above)")
+    selection = ["-t", "ci"]
+    decided = _predecide(root, args, env)
+    if decided is not None:
+        hits, misses = decided
+        if any(r.status is Status.FAILED and r.blocking for r in hits):
+            failures.append("a blocking job failed (see its cached report above)")
+        selection = ["-s", *misses] if misses else []
+    if selection:
+        jobs = proc.run(
+            [
+                sys.executable,
+                "-m",
+                "nox",
+                "-f",
+                noxfile,
+                *selection,
+                "-j",
+                "auto",
+                *args,
+            ],
+            cwd=root,
+            capture=False,
+            env=env,
+        )
+        if jobs.returncode != 0:
+            failures.append("a blocking job failed or errored (see its block above)")
+    gate = proc.run(
+        [sys.executable, "-m", "noxci", "readiness", "--preflight"],
+        cwd=root,
+        capture=False,
+    )
     if gate.returncode != 0:
         failures.append("the readiness gate failed (see the table above)")
     if failures:
@@ -253,6 +288,117 @@ def preflight(session: nox.Session, noxfile: str) -> None:
     session.log(
         "preflight passed: every blocking job passed and the readiness gate passed"
     )
+
+
+# nox options that change neither which sessions run, nor their names,
+# Pythons or arguments: with only these, preflight may decide cache hits
+# itself. With any other option it leaves every decision to the workers.
+_NEUTRAL_OPTIONS = frozenset(
+    {
+        "-R",
+        "-r",
+        "--reuse-existing-virtualenvs",
+        "--no-reuse-existing-virtualenvs",
+        "--no-install",
+        "--install-only",
+        "-x",
+        "--stop-on-first-error",
+        "--no-color",
+        "--forcecolor",
+        "--force-color",
+    }
+)
+
+
+def _predecide(
+    root: Path, args: list[str], env: Mapping[str, str]
+) -> tuple[list[Report], list[str]] | None:
+    """Split the CI sessions into cache hits (concluded now) and the rest.
+
+    A nox worker costs about half a second to start even when its job is
+    cached, so preflight decides hits itself, with the same digest and the
+    same rule as the worker would (:func:`_cache_hit`). Anything it cannot be
+    sure of (nox options that change the session list, parametrized
+    sessions, an unreadable report or tree) is left to the worker, which
+    decides as it always does: a doubt is never a hit. None means "decide
+    nothing here".
+    """
+    if any(a not in _NEUTRAL_OPTIONS for a in args):
+        return None
+    sessions = _ci_sessions()
+    if not sessions:
+        return None
+    try:
+        config = load_config(root)
+    except NoxciError:
+        return None  # the workers report it, one line each
+    hits: list[Report] = []
+    misses: list[str] = []
+    for name, python in sessions.items():
+        hit = _predecided_hit(config, name, python, env)
+        if hit is None:
+            misses.append(name)
+        else:
+            hits.append(hit)
+            _log_cached(hit)
+    return hits, misses
+
+
+def _ci_sessions() -> dict[str, str] | None:
+    """Each ``ci``-tagged session as nox will name it, with its Python.
+
+    None when nox would name or expand them in a way not modelled here.
+    """
+    import nox.registry
+
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found: dict[str, str] = {}
+    for name, func in nox.registry.get().items():
+        if "ci" not in func.tags:
+            continue
+        if hasattr(func, "parametrize") or func.venv_backend == "none":
+            return None
+        python = func.python
+        if isinstance(python, (list, tuple, set)):
+            if not all(isinstance(v, str) for v in python):
+                return None
+            found.update({f"{name}-{v}": v for v in python})
+        elif isinstance(python, str):
+            found[name] = python
+        else:
+            found[name] = running
+    return found
+
+
+def _predecided_hit(
+    config: Config, session: str, python: str, env: Mapping[str, str]
+) -> Report | None:
+    """The cache hit for ``session``, or None to leave it to its worker."""
+    from noxci import console
+    from noxci.jobs.base import JobContext, job_inputs, report_path
+    from noxci.report import read_report
+
+    path = report_path(config, session)
+    if not path.is_file():
+        return None
+    try:
+        previous = read_report(path)
+        ctx = JobContext(
+            config=config, job=previous.job, session=session, python=python, env=env
+        )
+        return _cache_hit(ctx, job_inputs(ctx), log=console.info)
+    except NoxciError:
+        return None
+
+
+def _log_cached(report: Report) -> None:
+    from noxci import console
+    from noxci.report import Status
+
+    line = f"{report.session}: {report.status.value}: {report.summary}"
+    if report.status is Status.FAILED:
+        line += "" if report.blocking else " (non-blocking)"
+    console.info(line)
 
 
 def ide(session: nox.Session) -> None:

@@ -78,3 +78,41 @@ def test_another_commit_with_the_same_inputs_is_a_hit(project: Project) -> None:
     project.write("docs/notes.md", "Not a lint input.\n")
     project.commit()
     assert _run(project, "lint") == {"lint": True}
+
+
+def test_a_no_change_preflight_starts_no_job_worker(project: Project) -> None:
+    first = project.nox("-s", "preflight")
+    assert "Running session lint" in first.stdout + first.stderr
+    first_score = _score(project)
+    again = project.nox("-s", "preflight")
+    out = again.stdout + again.stderr
+    for session in ("lint", "typecheck", "tests", "docs", "security", "build"):
+        assert f"noxci > {session}: cached (inputs" in out
+        assert f"Running session {session}" not in out
+        assert project.report(session).cached is True
+    assert "noxci readiness: sessions" in out
+    assert again.returncode == first.returncode, out
+    assert _score(project) == first_score
+
+
+def _score(project: Project) -> float:
+    from noxci.readiness.document import read_document
+
+    return read_document(project.root / "readiness" / "readiness.json").result.score
+
+
+def test_preflight_runs_only_the_changed_job(project: Project) -> None:
+    project.nox("-s", "preflight")
+    project.write("README.md", "# sample, now documented\n")  # only docs reads it
+    again = project.nox("-s", "preflight")
+    out = again.stdout + again.stderr
+    assert "Running session docs" in out
+    assert project.report("docs").cached is False
+    assert "Running session lint" not in out
+    assert project.report("lint").cached is True
+    # An option preflight does not model leaves every decision to the workers,
+    # which still reuse the unchanged reports themselves.
+    again = project.nox("-s", "preflight", "--", "--verbose")
+    out = again.stdout + again.stderr
+    assert "Running session lint" in out
+    assert "nox > lint: cached (inputs" in out
