@@ -72,10 +72,10 @@ def typecheck(session):
 @nox.session(python="3.11", allow_parallel=True)
 def tests(session):
     sync(session, "tests", project=True)
-    session.run("coverage", "run", "--rcfile=coverage-minimal.rc", "-m", "pytest", "-n", "2",
+    session.run("coverage", "run", "-m", "pytest", "-n", "2",
                 "--report-log=pytest.jsonl", "--junitxml=junit.xml", env={"PYTHONHASHSEED": "0"})
-    session.run("coverage", "combine", "--rcfile=coverage-minimal.rc")
-    session.run("coverage", "json", "--rcfile=coverage-minimal.rc", "-o", "coverage.json")
+    session.run("coverage", "combine")
+    session.run("coverage", "json", "-o", "coverage.json")
 
 
 @nox.session(python="3.11", allow_parallel=True)
@@ -128,9 +128,9 @@ package = editable
 dependency_groups = tests
 set_env = PYTHONHASHSEED = 0
 commands =
-    coverage run --rcfile=coverage-minimal.rc -m pytest -n 2 --report-log=pytest.jsonl --junitxml=junit.xml
-    coverage combine --rcfile=coverage-minimal.rc
-    coverage json --rcfile=coverage-minimal.rc -o coverage.json
+    coverage run -m pytest -n 2 --report-log=pytest.jsonl --junitxml=junit.xml
+    coverage combine
+    coverage json -o coverage.json
 
 [testenv:docs]
 dependency_groups = docs
@@ -149,14 +149,15 @@ commands =
 commands = uv build --out-dir dist-tox
 """
 
-# What noxci's tests job measures by default: branch coverage of the package,
-# in the xdist workers too (they are subprocesses).
-COVERAGE_RC = """
-[run]
-branch = True
-parallel = True
-patch = subprocess
-source = src
+# The sample's coverage config, which every contender uses (as this
+# repository's own does): branch coverage of the package, in the xdist
+# workers too (they are subprocesses).
+COVERAGE_CONFIG = """
+[tool.coverage.run]
+branch = true
+parallel = true
+patch = ["subprocess"]
+source = ["src"]
 """
 
 
@@ -197,11 +198,12 @@ def _project(kind: str, where: Path) -> Path:
     else:
         shutil.copytree(ROOT / "tests" / "data" / "projects" / "base", target)
         shutil.copytree(ROOT / "tests" / "data" / "advisories", target / "advisories")
+        with (target / "pyproject.toml").open("a", encoding="utf-8") as handle:
+            handle.write(COVERAGE_CONFIG)
         subprocess.run(["git", "init", "-q"], cwd=target, check=True)
         subprocess.run(["git", "add", "-A"], cwd=target, check=True)
     (target / "noxfile_minimal.py").write_text(MINIMAL_NOXFILE)
     (target / "tox.ini").write_text(TOX_INI)
-    (target / "coverage-minimal.rc").write_text(COVERAGE_RC)
     return target
 
 
