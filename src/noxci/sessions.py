@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -249,6 +250,7 @@ def preflight(session: nox.Session, noxfile: str) -> None:
         **os.environ,
         **({"NOXCI_CACHE": "0"} if "--no-cache" in session.posargs else {}),
     }
+    started = time.monotonic()
     failures = []
     selection = ["-t", "ci"]
     decided = _predecide(root, args, env)
@@ -277,7 +279,15 @@ def preflight(session: nox.Session, noxfile: str) -> None:
         if jobs.returncode != 0:
             failures.append("a blocking job failed or errored (see its block above)")
     gate = proc.run(
-        [sys.executable, "-m", "noxci", "readiness", "--preflight"],
+        [
+            sys.executable,
+            "-m",
+            "noxci",
+            "readiness",
+            "--preflight",
+            "--duration",
+            f"{time.monotonic() - started:.3f}",
+        ],
         cwd=root,
         capture=False,
     )

@@ -25,9 +25,11 @@ def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        # The outer pytest's own settings must not leak into the inner runs;
-        # COVERAGE_PROCESS_* stays so noxci's code in nox is still measured.
-        if not k.startswith(("PYTEST_", "NOX_", "GITHUB_"))
+        # The outer pytest's own settings must not leak into the inner runs,
+        # nor the outer noxci's (`preflight --no-cache` exports NOXCI_CACHE=0,
+        # which would turn every cache test into a miss); COVERAGE_PROCESS_*
+        # stays so noxci's code in nox is still measured.
+        if not k.startswith(("PYTEST_", "NOX_", "GITHUB_", "NOXCI_"))
         and k not in {"CI", "PYTHONHASHSEED"}
     }
     env["UV_PYTHON_DOWNLOADS"] = "never"

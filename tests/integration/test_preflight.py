@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from noxci.readiness.document import read_document
 from noxci.readiness.model import Gate
 from tests.integration.conftest import Project
@@ -35,6 +37,10 @@ def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> No
     )
     history = (project.root / "readiness" / "history.jsonl").read_text().splitlines()
     assert len(history) == 1
+    took = json.loads(history[0])["duration_s"]  # the jobs' wall time
+    assert took > 0
+    assert doc.result.ci.runs[0].duration_s == took
+    assert "| 1 timed runs |" in (project.root / "readiness" / "README.md").read_text()
 
 
 def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:

@@ -178,6 +178,44 @@ def test_without_github_or_cache_preflight_history_counts(project: Config) -> No
     assert [r.conclusion for r in doc.result.ci.runs] == ["failure", "success"]
 
 
+def test_preflight_run_time_is_recorded_and_averaged(project: Config) -> None:
+    from noxci.readiness.history import read_history
+    from noxci.render.monitoring import monitoring
+
+    readiness(project, {}, Options(now=NOW, context="preflight", duration_s=40.0))
+    doc = readiness(
+        project,
+        {},
+        Options(now="2026-11-27T11:00:00Z", context="preflight", duration_s=20.0),
+    )
+    assert [r.duration_s for r in doc.result.ci.runs] == [20.0, 40.0]
+    entries, bad = read_history(project.readiness_dir / "history.jsonl")
+    assert (bad, [e.duration_s for e in entries]) == ([], [40.0, 20.0])
+    figures = monitoring(doc, entries)
+    assert (figures.average_build_s, figures.builds_timed) == (30.0, 2)
+
+
+def test_a_history_line_with_a_bad_run_time_is_unreadable(project: Config) -> None:
+    from noxci.readiness.history import read_history
+
+    readiness(project, {}, Options(now=NOW, context="preflight", duration_s=3.0))
+    path = project.readiness_dir / "history.jsonl"
+    path.write_text(path.read_text().replace('"duration_s":3.0', '"duration_s":-1'))
+    assert read_history(path)[1] == [1]
+
+
+def test_cli_rejects_a_bad_duration_in_one_line(
+    project: Config, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(project.root)
+    with pytest.raises(SystemExit) as exc:
+        main(["readiness", "--preflight", "--duration", "soon"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "'soon' is not a number of seconds" in err
+    assert "Traceback" not in err
+
+
 def test_corrupt_history_is_not_trusted_for_the_pass_rate(project: Config) -> None:
     readiness(project, {}, Options(now=NOW, context="preflight"))
     path = project.readiness_dir / "history.jsonl"

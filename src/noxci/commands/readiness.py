@@ -41,11 +41,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             option, type=int if option == "--pr" else str, help=help_text
         )
     parser.add_argument(
+        "--duration",
+        type=_seconds,
+        help="with --preflight: how long its jobs took, in seconds (average CI run time)",
+    )
+    parser.add_argument(
         "--no-write",
         dest="write",
         action="store_false",
         help="print the result without writing readiness/",
     )
+
+
+def _seconds(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds (e.g. 12.5)"
+        )
+    return value
 
 
 def _publish(
@@ -84,7 +103,12 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     config = load_config(find_root(Path.cwd()))
     context = "preflight" if args.preflight else ("ci" if env.get("CI") else "local")
-    doc = readiness(config, env, Options(context=context, write=args.write))
+    options = Options(
+        context=context,
+        write=args.write,
+        duration_s=args.duration if args.preflight else None,
+    )
+    doc = readiness(config, env, options)
     print_table(doc)
     _publish(args, doc, config, env)
     code = doc.result.gate.exit_code

@@ -36,6 +36,7 @@ class HistoryEntry:
     jobs: int = 0
     flaky: int = 0
     security_keys: tuple[str, ...] = ()
+    duration_s: float | None = None  # a preflight's wall time, jobs only
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of one line."""
@@ -53,6 +54,11 @@ class HistoryEntry:
             "flaky": self.flaky,
             "security_keys": list(self.security_keys),
             "jobs": self.jobs,
+            **(
+                {"duration_s": round(self.duration_s, 3)}
+                if self.duration_s is not None
+                else {}
+            ),
         }
 
 
@@ -91,7 +97,21 @@ def _entry(data: Any) -> HistoryEntry:
         jobs=int(data.get("jobs", 0)),
         flaky=int(data.get("flaky", 0)),
         security_keys=tuple(str(k) for k in data.get("security_keys", [])),
+        duration_s=_duration(data.get("duration_s")),
     )
+
+
+def _duration(value: Any) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError("duration_s is not a non-negative number")
+    return float(value)
 
 
 def read_history(path: Path) -> tuple[list[HistoryEntry], list[int]]:
@@ -132,6 +152,7 @@ def preflight_runs(entries: Sequence[HistoryEntry]) -> list[CiRun]:
             head_sha=entry.commit,
             branch=entry.branch,
             event="preflight",
+            duration_s=entry.duration_s,
         )
         for number, entry in enumerate(entries, 1)
         if entry.context == "preflight"

@@ -55,6 +55,7 @@ class Options:
     context: str = "local"  # ci, preflight or local
     write: bool = True
     now: str = field(default_factory=utc_now)
+    duration_s: float | None = None  # the preflight's job phase, wall time
     github: GitHubSettings | None = None
     fetch: Fetcher | None = None
 
@@ -171,6 +172,7 @@ def readiness(
             head_sha=git.commit,
             branch=git.branch,
             event="preflight",
+            duration_s=options.duration_s,
         )
         local = [current, *local]
     ci = resolve_ci_history(
@@ -212,6 +214,9 @@ def readiness(
                 jobs=len(rows),
                 flaky=len(result.flaky),
                 security_keys=security_keys(result),
+                duration_s=(
+                    options.duration_s if options.context == "preflight" else None
+                ),
             )
             append_entry(history_path, entry, limit=config.readiness.history_limit)
             entries.append(entry)
