@@ -230,6 +230,12 @@ def _project(kind: str, where: Path) -> Path:
     # so that no linter judges them and no inputs digest covers them.
     with (target / ".git" / "info" / "exclude").open("a", encoding="utf-8") as out:
         out.write("\n".join(BENCH_FILES) + "\n")
+    # black reads .gitignore but not .git/info/exclude: format it instead.
+    subprocess.run(
+        [sys.executable, "-m", "black", "-q", "noxfile_minimal.py"],
+        cwd=target,
+        check=True,
+    )
     return target
 
 
