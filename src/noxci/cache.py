@@ -19,7 +19,7 @@ from noxci.config import JobConfig
 from noxci.errors import ReportError
 from noxci.report import Inputs, Report, read_report
 
-__all__ = ["CACHE_ENV", "cache_enabled", "cached_report"]
+__all__ = ["CACHE_ENV", "cache_enabled", "cached_report", "reusable"]
 
 CACHE_ENV = "NOXCI_CACHE"
 _OFF = {"0", "false", "no", "off"}
@@ -43,6 +43,13 @@ def cached_report(
     except ReportError as exc:
         console.warn(f"cache miss: {exc}")
         return None
+    return reusable(report, inputs, session=session, job=job)
+
+
+def reusable(
+    report: Report, inputs: Inputs, *, session: str, job: str
+) -> Report | None:
+    """``report`` marked cached when it may stand for a run on ``inputs``, else None."""
     if (report.session, report.job) != (session, job) or not report.status.final:
         return None
     if report.inputs_digest != inputs.digest:

@@ -270,16 +270,17 @@ class Config:
         return job
 
 
+# In the order the readiness table shows them.
 JOBS: dict[str, type[JobConfig]] = {
     "lint": LintConfig,
     "typecheck": TypecheckConfig,
     "tests": TestsConfig,
-    "build": BuildConfig,
     "docs": DocsConfig,
     "security": SecurityConfig,
-    "smoke": SmokeConfig,
+    "build": BuildConfig,
     "mcp": McpConfig,
     "workflows": WorkflowsConfig,
+    "smoke": SmokeConfig,
 }
 
 _T = TypeVar("_T")

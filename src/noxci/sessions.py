@@ -95,18 +95,27 @@ def _context(session: nox.Session, config: Config, name: str) -> JobContext:
     )
 
 
-def _conclude(session: nox.Session, report: Report) -> None:
+def _verdict(report: Report) -> str:
+    """``session: status: summary``, saying when a failure does not block."""
     from noxci.report import Status
 
     line = f"{report.session}: {report.status.value}: {report.summary}"
+    if report.status is Status.FAILED and not report.blocking:
+        line += " (non-blocking)"
+    return line
+
+
+def _conclude(session: nox.Session, report: Report) -> None:
+    from noxci.report import Status
+
     if report.status is Status.ERROR:
         _fail(session, f"{report.session}: {report.error}")
     if report.status is Status.FAILED and report.blocking:
-        _fail(session, line)
+        _fail(session, _verdict(report))
     if report.status is Status.FAILED:
-        session.warn(f"{line} (non-blocking)")
+        session.warn(_verdict(report))
     else:
-        session.log(line)
+        session.log(_verdict(report))
 
 
 def job(session: nox.Session, name: str) -> None:
@@ -169,17 +178,29 @@ def _reuse(session: nox.Session, ctx: JobContext, inputs: Inputs) -> bool:
 
 
 def _cache_hit(
-    ctx: JobContext, inputs: Inputs, *, log: Callable[[str], object]
+    ctx: JobContext,
+    inputs: Inputs,
+    *,
+    log: Callable[[str], object],
+    previous: Report | None = None,
 ) -> Report | None:
-    """The previous report, marked cached and rewritten, when ``inputs`` are unchanged."""
-    from noxci.cache import cache_enabled, cached_report
+    """The previous report, marked cached and rewritten, when ``inputs`` are unchanged.
+
+    ``previous`` is that report when the caller has already read it.
+    """
+    from noxci.cache import cache_enabled, cached_report, reusable
     from noxci.jobs.base import report_path
     from noxci.report import write_report
 
     if not cache_enabled(ctx.job_config, ctx.env):
         return None
     path = report_path(ctx.config, ctx.session)
-    hit = cached_report(path, inputs, session=ctx.session, job=ctx.job)
+    where = {"session": ctx.session, "job": ctx.job}
+    hit = (
+        cached_report(path, inputs, **where)
+        if previous is None
+        else reusable(previous, inputs, **where)
+    )
     if hit is None:
         return None
     write_report(path, hit)
@@ -333,6 +354,8 @@ def _predecide(
     decides as it always does: a doubt is never a hit. None means "decide
     nothing here".
     """
+    from noxci import console
+
     if any(a not in _NEUTRAL_OPTIONS for a in args):
         return None
     sessions = _ci_sessions()
@@ -350,7 +373,7 @@ def _predecide(
             misses.append(name)
         else:
             hits.append(hit)
-            _log_cached(hit)
+            console.info(_verdict(hit))
     return hits, misses
 
 
@@ -396,19 +419,9 @@ def _predecided_hit(
         ctx = JobContext(
             config=config, job=previous.job, session=session, python=python, env=env
         )
-        return _cache_hit(ctx, job_inputs(ctx), log=console.info)
+        return _cache_hit(ctx, job_inputs(ctx), log=console.info, previous=previous)
     except NoxciError:
         return None
-
-
-def _log_cached(report: Report) -> None:
-    from noxci import console
-    from noxci.report import Status
-
-    line = f"{report.session}: {report.status.value}: {report.summary}"
-    if report.status is Status.FAILED:
-        line += "" if report.blocking else " (non-blocking)"
-    console.info(line)
 
 
 def ide(session: nox.Session) -> None:

@@ -62,16 +62,21 @@ class HistoryEntry:
         }
 
 
-def _number(value: Any) -> float:
+def _finite(value: Any) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
         or not math.isfinite(value)
     ):
         raise ValueError("not a finite number")
-    if not 0 <= value <= 100:
-        raise ValueError("outside 0..100")
     return float(value)
+
+
+def _number(value: Any) -> float:
+    number = _finite(value)
+    if not 0 <= number <= 100:
+        raise ValueError("outside 0..100")
+    return number
 
 
 def _entry(data: Any) -> HistoryEntry:
@@ -104,14 +109,10 @@ def _entry(data: Any) -> HistoryEntry:
 def _duration(value: Any) -> float | None:
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError("duration_s is not a non-negative number")
-    return float(value)
+    seconds = _finite(value)
+    if seconds < 0:
+        raise ValueError("duration_s is negative")
+    return seconds
 
 
 def read_history(path: Path) -> tuple[list[HistoryEntry], list[int]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from noxci import console, fsutil
 from noxci.clock import utc_now
-from noxci.config import Config, read_pyproject
+from noxci.config import JOBS, Config, read_pyproject
 from noxci.digest import Tree
 from noxci.errors import ReportError
 from noxci.github import GitHubSettings
@@ -34,18 +34,8 @@ from noxci.render.markdown import dashboard, step_summary
 
 __all__ = ["Options", "readiness"]
 
-# Jobs shown in the table even when no component needs them.
-_TABLE_JOBS = (
-    "lint",
-    "typecheck",
-    "tests",
-    "docs",
-    "security",
-    "build",
-    "mcp",
-    "workflows",
-    "smoke",
-)
+# Every job is shown in the table, even when no component needs it.
+_TABLE_JOBS = tuple(JOBS)
 
 
 @dataclass(frozen=True, kw_only=True)
