@@ -61,6 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted")
         return 130
+    except OSError as exc:
+        # A path the user gave or a directory noxci writes to (readiness/,
+        # reports/, $GITHUB_STEP_SUMMARY) is missing or read-only: not a bug.
+        where = f" {exc.filename}" if exc.filename else ""
+        console.error(
+            f"cannot use{where}: {exc.strerror or exc}; check that it exists and is writable"
+        )
+        return 1
     except Exception:
         console.error(
             "noxci crashed; this is a bug, please report it with the traceback below"

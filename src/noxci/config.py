@@ -61,6 +61,11 @@ class JobConfig:
     inputs_exclude: tuple[str, ...]
     env: tuple[str, ...]
 
+    @property
+    def digest_globs(self) -> tuple[str, ...]:
+        """The files the job's inputs digest covers: ``inputs`` and what the job itself reads."""
+        return self.inputs
+
 
 @dataclass(frozen=True, kw_only=True)
 class LintConfig(JobConfig):
@@ -107,6 +112,11 @@ class DocsConfig(JobConfig):
     paths: tuple[str, ...]
     required_files: tuple[str, ...]
     fail_under: float
+
+    @property
+    def digest_globs(self) -> tuple[str, ...]:
+        """``inputs`` plus the required files: adding or deleting one changes the result."""
+        return (*self.inputs, *self.required_files)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -308,6 +308,7 @@ def preflight(session: nox.Session, noxfile: str) -> None:
             "--preflight",
             "--duration",
             f"{time.monotonic() - started:.3f}",
+            *(["--jobs-failed"] if failures else []),
         ],
         cwd=root,
         capture=False,
@@ -420,8 +421,8 @@ def _predecided_hit(
             config=config, job=previous.job, session=session, python=python, env=env
         )
         return _cache_hit(ctx, job_inputs(ctx), log=console.info, previous=previous)
-    except NoxciError:
-        return None
+    except (NoxciError, OSError):
+        return None  # the worker decides, and reports the problem itself
 
 
 def ide(session: nox.Session) -> None:

@@ -262,3 +262,73 @@ def test_token_never_reaches_outputs(project: Config) -> None:
     readiness(project, {"GITHUB_TOKEN": GITHUB.token}, _options())
     for path in project.readiness_dir.iterdir():
         assert GITHUB.token not in path.read_text()
+
+
+def _rewrite_inputs(config: Config, session: str, **changes: object) -> None:
+    import dataclasses
+
+    path = config.reports_dir / f"{session}.json"
+    report = read_report(path)
+    inputs = dataclasses.replace(report.inputs, **changes)  # type: ignore[arg-type]
+    write_report(path, dataclasses.replace(report, inputs=inputs))
+
+
+def test_a_report_made_with_session_arguments_is_not_the_ci_job(
+    project: Config,
+) -> None:
+    _rewrite_inputs(project, "lint", args=("--select", "E9"))
+    doc = readiness(project, {}, _options(write=False))
+    assert [(p.subject, p.kind) for p in doc.result.problems] == [("lint", "stale")]
+    assert "made with session arguments (--select E9)" in doc.result.problems[0].message
+    assert doc.result.gate is Gate.INCOMPLETE
+
+
+def test_a_daily_job_report_from_an_older_day_is_stale(project: Config) -> None:
+    _rewrite_inputs(project, "security", salt="2026-10-01")
+    doc = readiness(project, {}, _options(write=False))
+    assert [(p.subject, p.kind) for p in doc.result.problems] == [("security", "stale")]
+    assert "made on 2026-10-01" in doc.result.problems[0].message
+
+
+def test_a_stale_report_or_a_failed_job_run_makes_the_preflight_run_fail(
+    project: Config,
+) -> None:
+    doc = readiness(
+        project, {}, Options(now=NOW, context="preflight", jobs_failed=True)
+    )
+    assert [r.conclusion for r in doc.result.ci.runs] == ["failure"]
+    # A report that does not stand for the tree now is no pass for the run,
+    # even a non-blocking one (the job did not run on this tree).
+    _rewrite_inputs(project, "typecheck", files="0" * 64)
+    doc = readiness(project, {}, Options(now=NOW, context="preflight"))
+    assert [p.subject for p in doc.result.problems] == ["typecheck"]
+    assert [r.conclusion for r in doc.result.ci.runs] == ["failure", "failure"]
+
+
+def test_an_unwritable_step_summary_is_one_line_exit_1(
+    project: Config,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(project.root)
+    for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/no/such/dir/summary.md")
+    code = main(["readiness"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot use /no/such/dir/summary.md: No such file or directory" in err
+    assert "Traceback" not in err
+
+
+def test_deleting_a_required_file_stales_the_docs_report(tmp_path: Path) -> None:
+    config = write_project(
+        tmp_path,
+        '[tool.noxci.docs]\nrequired-files = ["README*", "CONTRIBUTING.md"]\n',
+    )
+    (tmp_path / "CONTRIBUTING.md").write_text("How to help.\n")
+    passing_set(config)
+    assert readiness(config, {}, _options(write=False)).result.problems == []
+    (tmp_path / "CONTRIBUTING.md").unlink()
+    doc = readiness(config, {}, _options(write=False))
+    assert [(p.subject, p.kind) for p in doc.result.problems] == [("docs", "stale")]

@@ -46,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --preflight: how long its jobs took, in seconds (average CI run time)",
     )
     parser.add_argument(
+        "--jobs-failed",
+        action="store_true",
+        help="with --preflight: its job run failed, so the run counts as failed",
+    )
+    parser.add_argument(
         "--no-write",
         dest="write",
         action="store_false",
@@ -107,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         context=context,
         write=args.write,
         duration_s=args.duration if args.preflight else None,
+        jobs_failed=args.preflight and args.jobs_failed,
     )
     doc = readiness(config, env, options)
     print_table(doc)

@@ -238,7 +238,7 @@ def job_inputs(ctx: JobContext) -> Inputs:
     cfg = ctx.job_config
     return compute_inputs(
         ctx.root,
-        include=cfg.inputs,
+        include=cfg.digest_globs,
         exclude=cfg.inputs_exclude,
         skip_dirs=ctx.config.output_dirs,
         python=ctx.python,

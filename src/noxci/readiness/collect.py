@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from noxci.clock import utc_now
 from noxci.config import JOBS, Config
 from noxci.digest import DigestError, Tree, job_files
 from noxci.errors import ReportError
@@ -53,7 +55,7 @@ def _freshness(config: Config, report: Report, tree: Tree) -> Problem | None:
     try:
         files, count = job_files(
             tree,
-            include=cfg.inputs,
+            include=cfg.digest_globs,
             exclude=cfg.inputs_exclude,
             skip_dirs=config.output_dirs,
         )
@@ -71,7 +73,31 @@ def _freshness(config: Config, report: Report, tree: Tree) -> Problem | None:
                 f"(at {commit}); re-run `nox -s {report.session}`"
             ),
         )
+    if report.inputs.args:
+        return Problem(
+            subject=report.session,
+            kind="stale",
+            message=(
+                f"made with session arguments ({' '.join(report.inputs.args)}), so not "
+                f"the CI job; re-run `nox -s {report.session}` without them"
+            ),
+        )
+    if cfg.cache == "daily" and report.inputs.salt not in _recent_days():
+        return Problem(
+            subject=report.session,
+            kind="stale",
+            message=(
+                f"made on {report.inputs.salt or 'an unknown day'}, and this job is "
+                f"re-run daily (new advisories); re-run `nox -s {report.session}`"
+            ),
+        )
     return None
+
+
+def _recent_days() -> set[str]:
+    """Today and yesterday (UTC): a daily job's report made just before midnight still counts."""
+    today = datetime.fromisoformat(utc_now().replace("Z", "+00:00"))
+    return {day.strftime("%Y-%m-%d") for day in (today, today - timedelta(days=1))}
 
 
 def _load_one(config: Config, session: str, job: str, tree: Tree) -> Loaded:

@@ -46,6 +46,9 @@ class Options:
     write: bool = True
     now: str = field(default_factory=utc_now)
     duration_s: float | None = None  # the preflight's job phase, wall time
+    jobs_failed: bool = (
+        False  # the preflight's job run failed (whatever the reports say)
+    )
     github: GitHubSettings | None = None
     fetch: Fetcher | None = None
 
@@ -152,7 +155,14 @@ def readiness(
     for number in bad[:5]:
         console.warn(f"{history_path}: line {number} is unreadable and was skipped")
     git = git_info(config.root, env)
-    jobs_ok = all(row.status == "passed" for row in rows if row.blocking)
+    # A run passed when every blocking job passed *now*: a scored report that
+    # is stale or invalid, or a job run that failed before it could write its
+    # report (the old one is still there), is a failed run.
+    jobs_ok = (
+        not options.jobs_failed
+        and all(row.status == "passed" for row in rows if row.blocking)
+        and all(e.problem is None for found in loaded.values() for e in found)
+    )
     local: list[CiRun] = preflight_runs(entries)
     if options.context == "preflight":
         current = CiRun(
