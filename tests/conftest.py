@@ -10,20 +10,13 @@ from typing import Any
 import pytest
 
 from noxci import proc
-from noxci.config import Config, load_config, read_pyproject
+from noxci.config import Config, load_config
 from noxci.report import Environment, Inputs, Report, Status
 
 DATA = Path(__file__).parent / "data"
 MakeConfig = Callable[[str], Config]
 TOOL_OUTPUT = DATA / "tool-output"
 PROJECTS = DATA / "projects"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pyproject_cache() -> None:
-    # Each test writes its own pyproject.toml; the per-process cache must not
-    # carry one test's file into the next.
-    read_pyproject.cache_clear()
 
 
 @pytest.fixture
@@ -35,7 +28,6 @@ def make_config(tmp_path: Path) -> Callable[[str], Config]:
             '[project]\nname = "demo"\nversion = "1"\n\n' + textwrap.dedent(noxci_toml),
             encoding="utf-8",
         )
-        read_pyproject.cache_clear()
         return load_config(tmp_path)
 
     return make

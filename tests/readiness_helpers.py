@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from noxci.config import Config, load_config, read_pyproject
-from noxci.jobs.base import JobContext, job_inputs, report_path
+from noxci.config import Config, load_config
 from noxci.readiness.cihistory import Fetcher
 from noxci.readiness.model import CiRun
 from noxci.report import Environment, Report, Status, write_report
+from noxci.runjob import report_path
+from noxci.staleness import current_inputs
 
 PASSING: Mapping[str, Mapping[str, Any]] = {
     "lint": {"ruff_findings": 0, "ruff_fixable": 0, "format_unformatted": 0},
@@ -72,7 +73,6 @@ def write_project(root: Path, noxci_toml: str = "") -> Config:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    read_pyproject.cache_clear()
     return load_config(root)
 
 
@@ -85,7 +85,6 @@ def fresh_report(
     **fields: Any,
 ) -> Report:
     """Write a report for ``job`` whose inputs match the tree as it is now."""
-    ctx = JobContext(config=config, job=job, session=job, python="3.11")
     report = Report(
         session=job,
         job=job,
@@ -94,7 +93,7 @@ def fresh_report(
         started_at="2026-11-27T09:00:00Z",
         duration_s=2.5,
         summary=f"{job} summary",
-        inputs=job_inputs(ctx),
+        inputs=current_inputs(config, job, python="3.11"),
         environment=Environment(
             python="3.11.7", platform="linux-x86_64", ci=True, noxci="0.1.0"
         ),

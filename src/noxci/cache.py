@@ -2,24 +2,22 @@
 
 The previous report is the cache. It is reused only when it is valid, from
 the same session and job, ended with a verdict (passed or failed: an error
-or a skip is never reused), and its inputs digest equals the one the tree
-gives now. Anything uncertain (an unreadable tree, a corrupt report) is a
-miss, never a hit. The commit does not matter: equal digests mean equal
-inputs, so a report from another commit with the same inputs is reused, as
-readiness's staleness rule also holds.
+or a skip is never reused), and fresh under the cache's staleness policy
+(:data:`noxci.staleness.CACHE`: every part of its inputs equal). Anything
+uncertain (an unreadable tree, a corrupt report) is a miss, never a hit.
+The commit does not matter: equal inputs are equal inputs, so a report from
+another commit with the same inputs is reused, as readiness also holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
-from noxci import console
-from noxci.config import JobConfig
-from noxci.errors import ReportError
-from noxci.report import Inputs, Report, read_report
+from noxci.jobconfig import JobConfig
+from noxci.report import Inputs, Report
+from noxci.staleness import CACHE, stale_reason
 
-__all__ = ["CACHE_ENV", "cache_enabled", "cached_report", "reusable"]
+__all__ = ["CACHE_ENV", "cache_enabled", "reusable"]
 
 CACHE_ENV = "NOXCI_CACHE"
 _OFF = {"0", "false", "no", "off"}
@@ -32,26 +30,12 @@ def cache_enabled(cfg: JobConfig, env: Mapping[str, str]) -> bool:
     )
 
 
-def cached_report(
-    path: Path, inputs: Inputs, *, session: str, job: str
-) -> Report | None:
-    """The reusable report at ``path`` for ``inputs``, or None (a miss)."""
-    if not path.exists():
-        return None
-    try:
-        report = read_report(path)
-    except ReportError as exc:
-        console.warn(f"cache miss: {exc}")
-        return None
-    return reusable(report, inputs, session=session, job=job)
-
-
 def reusable(
     report: Report, inputs: Inputs, *, session: str, job: str
 ) -> Report | None:
     """``report`` marked cached when it may stand for a run on ``inputs``, else None."""
     if (report.session, report.job) != (session, job) or not report.status.final:
         return None
-    if report.inputs_digest != inputs.digest:
+    if stale_reason(report, inputs, CACHE) is not None:
         return None
     return report.as_cached()

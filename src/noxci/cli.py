@@ -2,7 +2,9 @@
 
 ``main()`` is the only place errors become exit codes: a
 :class:`~noxci.errors.NoxciError` prints one line and exits with its code,
-Ctrl-C exits 130, and anything else is a bug (exit 3, with the traceback).
+a bad command line exits 4 (a configuration error), Ctrl-C exits 130, and
+anything else is a bug (exit 3, with the traceback). The codes are listed
+in docs/troubleshooting.md.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import importlib
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from noxci import __version__, console
-from noxci.errors import NoxciError
+from noxci.errors import ExitCode, NoxciError
 
 __all__ = ["main"]
 
@@ -25,6 +28,8 @@ COMMANDS = {
     "config": ("config", "check [tool.noxci] or print the configuration reference"),
     "readiness": ("readiness", "score the reports and apply the readiness gate"),
     "comment": ("comment", "post the sticky PR comment from a readiness.json"),
+    "lock": ("lock", "refresh uv.lock and requirements.txt, or check them"),
+    "ide": ("ide", "write VS Code tasks and PyCharm run configurations"),
     "serve": ("serve", "run the readiness service (SQLite or PostgreSQL)"),
     "mcp": ("mcp", "serve the pipeline to coding agents over MCP (stdio)"),
     "osv-serve": (
@@ -34,12 +39,26 @@ COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is a configuration error (exit 4), not 2.
+
+    2 is the readiness gate's "incomplete data".
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        console.error(f"{self.prog}: {message}")
+        raise SystemExit(ExitCode.CONFIG)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="noxci", description="A Python project's CI pipeline as nox sessions."
     )
     parser.add_argument("--version", action="version", version=f"noxci {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     for name, (module, help_text) in COMMANDS.items():
         command = importlib.import_module(f"noxci.commands.{module}")
         command.add_arguments(
@@ -60,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.return_code
     except KeyboardInterrupt:
         console.error("interrupted")
-        return 130
+        return ExitCode.INTERRUPTED
     except OSError as exc:
         # A path the user gave or a directory noxci writes to (readiness/,
         # reports/, $GITHUB_STEP_SUMMARY) is missing or read-only: not a bug.
@@ -68,11 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.error(
             f"cannot use{where}: {exc.strerror or exc}; check that it exists and is writable"
         )
-        return 1
+        return ExitCode.INPUT
     except Exception:
         console.error(
             "noxci crashed; this is a bug, please report it with the traceback below"
         )
         traceback.print_exc(file=sys.stderr)
-        return 3
+        return ExitCode.BUG
     return code

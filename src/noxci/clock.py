@@ -1,10 +1,21 @@
-"""The one way noxci writes a timestamp: UTC, ISO 8601, seconds, ``Z``."""
+"""The one way noxci writes a timestamp (UTC, ISO 8601, seconds, ``Z``) and reads one."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["utc_now"]
+__all__ = ["parse_time", "utc_now"]
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    """An ISO 8601 timestamp (``Z`` allowed, naive means UTC), or None."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def utc_now() -> str:

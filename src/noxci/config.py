@@ -1,207 +1,45 @@
-"""``[tool.noxci]``: read once, validated, turned into frozen typed objects.
+"""``[tool.noxci]``: read, validated, turned into frozen typed objects.
 
-Defaults live in ``schemas/defaults.toml``; the user's table overrides them
-key by key; the merged table is validated by ``schemas/config.schema.json``
-and by the cross-key rules below. Any problem is one line naming the key.
+Defaults come from ``schemas/defaults.toml`` and, for each job, from its
+registry entry and its ``Settings`` (:mod:`noxci.configschema`); the user's
+table overrides them key by key; the merged table is validated by the
+schema and by the cross-key rules below. Any problem is one line naming the
+key. pyproject.toml is re-read when it changes, so a long-running process
+(``noxci mcp``, ``noxci serve``) sees edits.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import functools
-import tomllib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from noxci.errors import ConfigError
+from noxci.jobconfig import JobConfig, build_settings
+from noxci.pyproject import (
+    DEFAULT_PYTHON,
+    find_root,
+    python_versions,
+    read_pyproject,
+    user_table,
+)
 
 __all__ = [
-    "JOBS",
-    "BuildConfig",
+    "DEFAULT_PYTHON",
     "Config",
-    "DocsConfig",
-    "IgnoredAdvisory",
-    "JobConfig",
-    "LintConfig",
-    "McpConfig",
-    "McpServerSpec",
     "QualityWeights",
     "ReadinessConfig",
-    "SafeTool",
-    "SecurityConfig",
     "SecurityPenalties",
-    "SmokeCheck",
-    "SmokeConfig",
-    "TestsConfig",
-    "TypecheckConfig",
-    "WorkflowsConfig",
     "find_root",
     "load_config",
+    "python_versions",
     "read_pyproject",
+    "user_table",
 ]
 
-COMPONENTS = ("ci", "coverage", "security", "quality")
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobConfig:
-    """What every job has: blocking, timeout, install group, inputs."""
-
-    blocking: bool
-    timeout: float
-    group: str
-    tools: tuple[str, ...]
-    install_project: bool
-    cache: bool | str
-    inputs: tuple[str, ...]
-    inputs_exclude: tuple[str, ...]
-    env: tuple[str, ...]
-
-    @property
-    def digest_globs(self) -> tuple[str, ...]:
-        """The files the job's inputs digest covers: ``inputs`` and what the job itself reads."""
-        return self.inputs
-
-
-@dataclass(frozen=True, kw_only=True)
-class LintConfig(JobConfig):
-    """``[tool.noxci.lint]``."""
-
-    formatter: str
-    paths: tuple[str, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class TypecheckConfig(JobConfig):
-    """``[tool.noxci.typecheck]``."""
-
-    paths: tuple[str, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class TestsConfig(JobConfig):
-    """``[tool.noxci.tests]``."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    workers: int | str
-    serial_below_s: float
-    reruns: int
-    reruns_delay: float
-    coverage_min: float | None = None
-    branch: bool
-    source: tuple[str, ...]
-    hash_seed: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class BuildConfig(JobConfig):
-    """``[tool.noxci.build]``."""
-
-    out_dir: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class DocsConfig(JobConfig):
-    """``[tool.noxci.docs]``."""
-
-    paths: tuple[str, ...]
-    required_files: tuple[str, ...]
-    fail_under: float
-
-    @property
-    def digest_globs(self) -> tuple[str, ...]:
-        """``inputs`` plus the required files: adding or deleting one changes the result."""
-        return (*self.inputs, *self.required_files)
-
-
-@dataclass(frozen=True, kw_only=True)
-class IgnoredAdvisory:
-    """An advisory the project accepts, and why."""
-
-    id: str
-    reason: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class SecurityConfig(JobConfig):
-    """``[tool.noxci.security]``."""
-
-    paths: tuple[str, ...]
-    bandit_severity: str
-    bandit_confidence: str
-    vulnerability_service: str
-    ignore: tuple[IgnoredAdvisory, ...]
-    sbom: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class SmokeCheck:
-    """One API check of the smoke test."""
-
-    name: str
-    path: str
-    method: str = "GET"
-    status: int = 200
-    json_keys: tuple[str, ...] = ()
-    max_latency_ms: float | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SmokeConfig(JobConfig):
-    """``[tool.noxci.smoke]``."""
-
-    url_env: str
-    database_url_env: str
-    health_path: str
-    attempts: int
-    backoff: float
-    request_timeout: float
-    embedded: bool
-    notify: bool
-    checks: tuple[SmokeCheck, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class SafeTool:
-    """A tool the MCP dry run may call, with sample arguments."""
-
-    name: str
-    arguments: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    expect_keys: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class McpServerSpec:
-    """An MCP server to dry-run."""
-
-    name: str
-    command: tuple[str, ...] = ()
-    url: str | None = None
-    env: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    timeout: float = 60.0
-    safe_tools: tuple[SafeTool, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class McpConfig(JobConfig):
-    """``[tool.noxci.mcp]``."""
-
-    servers: tuple[McpServerSpec, ...]
-    allow_sessions: tuple[str, ...]
-    run_timeout: float
-
-
-@dataclass(frozen=True, kw_only=True)
-class WorkflowsConfig(JobConfig):
-    """``[tool.noxci.workflows]``."""
-
-    paths: tuple[str, ...]
-    allowed_actions: tuple[str, ...]
+_J = TypeVar("_J", bound=JobConfig)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,16 +90,9 @@ class Config:
     readiness_dir: Path
     default_branch: str
     install_retries: int
-    lint: LintConfig
-    typecheck: TypecheckConfig
-    tests: TestsConfig
-    build: BuildConfig
-    docs: DocsConfig
-    security: SecurityConfig
-    smoke: SmokeConfig
-    mcp: McpConfig
-    workflows: WorkflowsConfig
     readiness: ReadinessConfig
+    jobs: Mapping[str, JobConfig]
+    project_name: str
 
     @property
     def output_dirs(self) -> tuple[str, ...]:
@@ -274,79 +105,21 @@ class Config:
 
     def job(self, name: str) -> JobConfig:
         """The config of job ``name``."""
-        if name not in JOBS:
-            raise ConfigError(f"unknown job {name!r}; jobs are {', '.join(JOBS)}")
-        job: JobConfig = getattr(self, name)
-        return job
+        try:
+            return self.jobs[name]
+        except KeyError:
+            raise ConfigError(
+                f"unknown job {name!r}; jobs are {', '.join(self.jobs)}"
+            ) from None
 
-
-# In the order the readiness table shows them.
-JOBS: dict[str, type[JobConfig]] = {
-    "lint": LintConfig,
-    "typecheck": TypecheckConfig,
-    "tests": TestsConfig,
-    "docs": DocsConfig,
-    "security": SecurityConfig,
-    "build": BuildConfig,
-    "mcp": McpConfig,
-    "workflows": WorkflowsConfig,
-    "smoke": SmokeConfig,
-}
-
-_T = TypeVar("_T")
-
-
-def find_root(start: Path) -> Path:
-    """The nearest directory at or above ``start`` holding a pyproject.toml."""
-    for candidate in (start, *start.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate
-    raise ConfigError(
-        f"no pyproject.toml in {start} or above; run noxci from the project"
-    )
-
-
-@functools.cache
-def read_pyproject(root: Path) -> Mapping[str, Any]:
-    """Parse ``root/pyproject.toml`` (cached: it is read once per process)."""
-    path = root / "pyproject.toml"
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: not found; noxci needs a pyproject.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-
-
-@functools.cache
-def _defaults() -> Mapping[str, Any]:
-    text = resources.files("noxci.schemas").joinpath("defaults.toml").read_text()
-    return tomllib.loads(text)
-
-
-def user_table(root: Path) -> Mapping[str, Any]:
-    """The raw ``[tool.noxci]`` table (empty when absent)."""
-    tool = read_pyproject(root).get("tool", {})
-    table = tool.get("noxci", {}) if isinstance(tool, dict) else {}
-    if not isinstance(table, dict):
-        raise ConfigError("pyproject.toml: [tool.noxci] must be a table")
-    return table
-
-
-def python_versions(root: Path) -> tuple[str, ...]:
-    """The configured Python versions, cheaply, for the noxfile at import time.
-
-    Full validation happens when a session runs; here a bad value falls back
-    to the default so that ``nox -l`` still lists the sessions.
-    """
-    try:
-        value = user_table(root).get("python", _defaults()["python"])
-    except ConfigError:
-        value = None
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    return tuple(_defaults()["python"])
+    def settings(self, name: str, kind: type[_J]) -> _J:
+        """The config of job ``name``, as its own ``Settings`` type."""
+        cfg = self.job(name)
+        if not isinstance(cfg, kind):
+            raise TypeError(
+                f"job {name!r} has {type(cfg).__name__}, not {kind.__name__}"
+            )
+        return cfg
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -363,10 +136,18 @@ def _section(path: tuple[str, ...]) -> str:
     return "[" + ".".join(("tool", "noxci", *path)) + "]"
 
 
+def _where(path: tuple[str | int, ...]) -> str:
+    keys = [part for part in path if isinstance(part, str)]
+    indexes = "".join(f"[{part}]" for part in path[len(keys) :])
+    return _section(tuple(keys[:-1])) + (f" {keys[-1]}{indexes}" if keys else "")
+
+
 def _unknown_keys(
     table: Mapping[str, Any], schema: Mapping[str, Any], path: tuple[str, ...]
 ) -> None:
     """Reject keys the schema does not know, suggesting the closest one."""
+    import difflib
+
     known = schema.get("properties", {})
     for key, value in table.items():
         if key not in known:
@@ -379,21 +160,31 @@ def _unknown_keys(
             raise ConfigError(
                 f"pyproject.toml: {_section(path)} has unknown key {key!r}{suggestion}"
             )
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "properties" in known[key]:
             _unknown_keys(value, known[key], (*path, key))
+
+
+def _finite(value: Any, path: tuple[str | int, ...]) -> None:
+    """TOML allows nan and inf; no noxci setting does."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(
+            f"pyproject.toml: {_where(path)}: {value} is not a finite number"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _finite(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _finite(item, (*path, index))
 
 
 def _schema_check(merged: Mapping[str, Any]) -> None:
     from noxci.schema import first_error
 
     error = first_error("config", merged)
-    if error is None:
-        return
-    path, message = error
-    keys = [part for part in path if isinstance(part, str)]
-    indexes = "".join(f"[{part}]" for part in path[len(keys) :])
-    where = _section(tuple(keys[:-1])) + (f" {keys[-1]}{indexes}" if keys else "")
-    raise ConfigError(f"pyproject.toml: {where}: {message}")
+    if error is not None:
+        path, message = error
+        raise ConfigError(f"pyproject.toml: {_where(path)}: {message}")
 
 
 def _semantic_check(merged: Mapping[str, Any]) -> None:
@@ -418,28 +209,36 @@ def _semantic_check(merged: Mapping[str, Any]) -> None:
         )
 
 
-def _build(cls: type[_T], table: Mapping[str, Any], **extra: Any) -> _T:
-    """Fill dataclass ``cls`` from a kebab-case table; lists become tuples."""
-    values: dict[str, Any] = dict(extra)
-    for item in dataclasses.fields(cls):  # type: ignore[arg-type]
-        key = item.name.replace("_", "-")
-        if item.name in values or key not in table:
-            continue
-        value = table[key]
-        values[item.name] = tuple(value) if isinstance(value, list) else value
-    return cls(**values)
+def _readiness(table: Mapping[str, Any]) -> ReadinessConfig:
+    floats = {
+        name: {k: float(v) for k, v in table[name].items()}
+        for name in ("weights", "bands", "minimums")
+    }
+    return build_settings(
+        ReadinessConfig,
+        {
+            **table,
+            **floats,
+            "security-penalties": build_settings(
+                SecurityPenalties, table["security-penalties"]
+            ),
+            "quality": build_settings(QualityWeights, table["quality"]),
+        },
+    )
 
 
 def load_config(root: Path) -> Config:
     """Read, merge, validate and type ``[tool.noxci]`` of the project at ``root``."""
-    user = user_table(root)
-    from noxci.schema import load_schema
+    from noxci.configschema import config_schema, defaults, settings_class
+    from noxci.registry import JOBS
 
-    _unknown_keys(user, load_schema("config"), ())
-    merged = _merge(_defaults(), user)
+    user = user_table(root)
+    _unknown_keys(user, config_schema(), ())
+    _finite(user, ())
+    merged = _merge(defaults(), user)
     _schema_check(merged)
     _semantic_check(merged)
-    readiness = merged["readiness"]
+    name = read_pyproject(root).get("project", {}).get("name")
     return Config(
         root=root,
         python=tuple(merged["python"]),
@@ -447,49 +246,10 @@ def load_config(root: Path) -> Config:
         readiness_dir=root / merged["readiness-dir"],
         default_branch=merged["default-branch"],
         install_retries=merged["install-retries"],
-        readiness=_build(
-            ReadinessConfig,
-            readiness,
-            weights={k: float(v) for k, v in readiness["weights"].items()},
-            bands={k: float(v) for k, v in readiness["bands"].items()},
-            minimums={k: float(v) for k, v in readiness["minimums"].items()},
-            security_penalties=_build(
-                SecurityPenalties, readiness["security-penalties"]
-            ),
-            quality=_build(QualityWeights, readiness["quality"]),
-        ),
-        lint=_build(LintConfig, merged["lint"]),
-        typecheck=_build(TypecheckConfig, merged["typecheck"]),
-        tests=_build(TestsConfig, merged["tests"]),
-        build=_build(BuildConfig, merged["build"]),
-        docs=_build(DocsConfig, merged["docs"]),
-        security=_build(
-            SecurityConfig,
-            merged["security"],
-            ignore=tuple(
-                IgnoredAdvisory(**item) for item in merged["security"]["ignore"]
-            ),
-        ),
-        workflows=_build(WorkflowsConfig, merged["workflows"]),
-        mcp=_build(
-            McpConfig,
-            merged["mcp"],
-            servers=tuple(
-                _build(
-                    McpServerSpec,
-                    server,
-                    safe_tools=tuple(
-                        _build(SafeTool, tool) for tool in server.get("safe-tools", [])
-                    ),
-                )
-                for server in merged["mcp"]["servers"]
-            ),
-        ),
-        smoke=_build(
-            SmokeConfig,
-            merged["smoke"],
-            checks=tuple(
-                _build(SmokeCheck, item) for item in merged["smoke"]["checks"]
-            ),
-        ),
+        readiness=_readiness(merged["readiness"]),
+        jobs={
+            spec.name: build_settings(settings_class(spec), merged[spec.name])
+            for spec in JOBS
+        },
+        project_name=str(name) if name else root.name,
     )

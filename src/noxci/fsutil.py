@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_json", "atomic_write_text", "dumps", "loads"]
+__all__ = ["atomic_write_json", "atomic_write_text", "canonical", "dumps", "loads"]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -31,6 +31,11 @@ def atomic_write_text(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def canonical(data: Any) -> str:
+    """The canonical JSON of ``data``: sorted keys, no spaces, no NaN; for digests and lines."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def dumps(data: Any) -> str:

@@ -15,9 +15,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from noxci.config import McpServerSpec
+__all__ = ["McpServerSpec", "SafeTool", "ServerCheck", "dry_run"]
 
-__all__ = ["ServerCheck", "dry_run"]
+
+@dataclass(frozen=True, kw_only=True)
+class SafeTool:
+    """A tool the MCP dry run may call, with sample arguments."""
+
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    expect_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpServerSpec:
+    """An MCP server to dry-run."""
+
+    name: str
+    command: tuple[str, ...] = ()
+    url: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 60.0
+    safe_tools: tuple[SafeTool, ...] = ()
+
 
 _STDERR_LINES = 3
 

@@ -28,6 +28,7 @@ from typing_extensions import TypedDict
 from noxci import proc
 from noxci.config import Config, find_root, load_config
 from noxci.errors import NoxciError, ReportError
+from noxci.jobs.mcp import Settings as McpSettings
 from noxci.readiness.document import ReadinessDocument, read_document
 from noxci.readiness.model import Gate
 from noxci.report import read_report
@@ -113,11 +114,13 @@ def explain(doc: ReadinessDocument) -> Explanation:
             f"re-run {target} so that it reports fresh, valid data ({problem.kind} now)"
         )
     for c in r.components:
-        if c.below_minimum:
+        if c.below_minimum and c.minimum is not None:
             reasons.append(
                 f"{c.label} is {c.score:.2f}, below its minimum {c.minimum:g}"
             )
-            changes.append(f"raise {c.label} by {c.minimum - c.score:.2f} points (to {c.minimum:g})")  # type: ignore[operator]
+            changes.append(
+                f"raise {c.label} by {c.minimum - c.score:.2f} points (to {c.minimum:g})"
+            )
     gap = r.threshold - r.score
     if gap > 0 and not r.problems:
         reasons.append(
@@ -148,21 +151,25 @@ def explain(doc: ReadinessDocument) -> Explanation:
     )
 
 
+def _mcp(cfg: Config) -> McpSettings:
+    return cfg.settings("mcp", McpSettings)
+
+
 def _run_session(root: Path, cfg: Config, name: str, extra: list[str]) -> RunResult:
     if not SESSION_NAME.match(name):
         raise ToolError(
             f"refused: {name!r} is not a session name (letters, digits, _ . - only)"
         )
-    if name not in cfg.mcp.allow_sessions:
+    if name not in _mcp(cfg).allow_sessions:
         raise ToolError(
             f"refused: {name!r} is not in [tool.noxci.mcp] allow-sessions "
-            f"({', '.join(cfg.mcp.allow_sessions)})"
+            f"({', '.join(_mcp(cfg).allow_sessions)})"
         )
     if any("\0" in a or "\n" in a for a in extra):
         raise ToolError("refused: arguments may not contain NUL or newlines")
     argv = [sys.executable, "-m", "nox", "-s", name, *(["--", *extra] if extra else [])]
     try:
-        done = proc.run(argv, cwd=root, timeout=cfg.mcp.run_timeout, echo=False)
+        done = proc.run(argv, cwd=root, timeout=_mcp(cfg).run_timeout, echo=False)
     except NoxciError as exc:
         raise ToolError(str(exc)) from None
     status = summary = None
@@ -242,7 +249,7 @@ def build_server(root: Path) -> MCPServer:
         """List the project's nox sessions, their descriptions, and whether run_session may run them."""
         from noxci.noxlist import list_sessions as nox_sessions
 
-        allowed = set(config().mcp.allow_sessions)
+        allowed = set(_mcp(config()).allow_sessions)
         try:
             sessions = nox_sessions(root)
         except NoxciError as exc:

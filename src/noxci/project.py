@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from noxci.config import read_pyproject
+from noxci.pyproject import read_pyproject
 
 __all__ = ["coverage_config", "dependency_names", "detect_packages", "tool_table"]
 
@@ -54,8 +54,8 @@ def tool_table(root: Path, name: str) -> Mapping[str, Any]:
 
 
 def dependency_names(root: Path) -> set[str]:
-    """Lower-cased names of every dependency the project declares anywhere."""
-    import re
+    """Canonical names of every dependency the project declares anywhere."""
+    from noxci.venvs import requirement_name
 
     data = read_pyproject(root)
     project = data.get("project", {})
@@ -64,12 +64,7 @@ def dependency_names(root: Path) -> set[str]:
         specs.extend(extra)
     for group in data.get("dependency-groups", {}).values():
         specs.extend(item for item in group if isinstance(item, str))
-    names = set()
-    for spec in specs:
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
-        if match:
-            names.add(match.group(1).lower().replace("_", "-"))
-    return names
+    return {requirement_name(spec) for spec in specs if spec.strip()}
 
 
 def _ini_sections(path: Path, prefix: str) -> dict[str, dict[str, str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -150,8 +149,7 @@ class Inputs:
     @property
     def digest(self) -> str:
         """sha256 over the canonical JSON of these inputs."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(fsutil.canonical(self.to_dict()).encode()).hexdigest()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Inputs:
@@ -273,10 +271,7 @@ class Report:
 def checksum(data: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of ``data`` without its ``checksum`` key."""
     content = {k: v for k, v in data.items() if k != "checksum"}
-    canonical = json.dumps(
-        content, sort_keys=True, separators=(",", ":"), allow_nan=False
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(fsutil.canonical(content).encode()).hexdigest()
 
 
 def _check(data: Any, where: str) -> None:

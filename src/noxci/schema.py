@@ -15,7 +15,14 @@ __all__ = ["first_error", "load_schema", "validation_errors"]
 
 @functools.cache
 def load_schema(name: str) -> dict[str, Any]:
-    """Return the shipped schema ``noxci/schemas/<name>.schema.json``."""
+    """The schema ``name``: ``report`` and ``readiness`` are shipped files.
+
+    ``config`` is built from the job registry (:mod:`noxci.configschema`).
+    """
+    if name == "config":
+        from noxci.configschema import config_schema
+
+        return config_schema()
     text = resources.files("noxci.schemas").joinpath(f"{name}.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
     return schema

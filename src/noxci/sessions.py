@@ -1,39 +1,56 @@
-"""The nox glue: what a noxfile calls from each session.
+"""The nox glue: each session adapts a ``nox.Session`` to noxci and ends it.
 
-This module is imported when nox loads the noxfile, including for ``nox -l``,
-so it imports nothing heavy at module level. Everything that decides lives in
-the job modules; here a session is only installed, run and turned into an
-exit (``session.error`` with one line, never a traceback for user errors).
+A noxfile of two lines registers every session (:func:`register`). This
+module is imported for ``nox -l`` too, so it imports nothing heavy at
+module level. Jobs run through :mod:`noxci.runjob`, preflight through
+:mod:`noxci.preflight`, and the other sessions are ``noxci`` subcommands run
+with the noxci nox itself imported. A session ends with one line, and its
+exit code is the child's: when it is the only session of the run, nox
+exits with that code (2 for incomplete data, 7 for a network failure ...).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from noxci.config import find_root, load_config, python_versions
-from noxci.errors import NoxciError
+from noxci.pyproject import find_root, python_versions, user_table
 
 if TYPE_CHECKING:
     import nox
 
-    from noxci.config import Config
-    from noxci.jobs.base import JobContext
-    from noxci.report import Inputs, Report
+__all__ = ["default_python", "job", "register", "test_pythons"]
 
-__all__ = [
-    "comment",
-    "default_python",
-    "job",
-    "lock",
-    "preflight",
-    "readiness",
-    "test_pythons",
-]
+# Sessions that are not jobs: (the noxci subcommand they run, what nox -l shows).
+COMMANDS = {
+    "readiness": (
+        "readiness",
+        "Readiness gate: score the reports (40/30/20/10 by default), write readiness/, fail below the threshold.",
+    ),
+    "comment": (
+        "comment",
+        "Post or edit the sticky PR comment from readiness.json (workflow_run, fork-safe).",
+    ),
+    "preflight": (
+        "",
+        "Run every CI job in parallel, then the readiness gate: what CI runs.",
+    ),
+    "lock": (
+        "lock",
+        "Refresh uv.lock and requirements.txt (under CI: fail if they drifted).",
+    ),
+    "ide": (
+        "ide",
+        "Write VS Code tasks and PyCharm run configurations, one per session.",
+    ),
+    "matrix": (
+        "",
+        "Print the CI job matrix: the ci-tagged sessions (a step output under Actions).",
+    ),
+}
 
 
 def _root() -> Path:
@@ -41,11 +58,7 @@ def _root() -> Path:
 
 
 def test_pythons() -> str | list[str]:
-    """The tests session's Python versions (a plain string when only one).
-
-    A single version is returned as a string so that the session keeps its
-    plain name (``tests``, not ``tests-3.11``).
-    """
+    """The tests session's Python versions (a plain string when only one, so it stays ``tests``)."""
     versions = python_versions(_root())
     return versions[0] if len(versions) == 1 else list(versions)
 
@@ -55,416 +68,130 @@ def default_python() -> str:
     return python_versions(_root())[0]
 
 
-def _fail(session: nox.Session, message: str) -> NoReturn:
+def _end(session: nox.Session, code: int, line: str) -> None:
+    """Log a pass; fail with ``line``, exiting nox with ``code`` when it runs this session alone."""
     from noxci import console
 
-    session.error(console.redact(message))
+    line = console.redact(line)
+    if code == 0:
+        session.log(line)
+        return
+    if code != 1 and len(session._runner.manifest) == 1:
+        from nox.logger import logger
+
+        logger.error(line)
+        raise SystemExit(code)
+    session.error(line)
 
 
-def _config(session: nox.Session) -> Config:
+def job(session: nox.Session, name: str) -> None:
+    """Run job ``name`` in this session's venv and end the session as its verdict says."""
     from noxci import console
     from noxci.config import load_config
+    from noxci.errors import NoxciError
+    from noxci.runjob import Level, Request, run_job
 
     console.quiet_libraries()
-
     try:
-        return load_config(_root())
+        config = load_config(_root())
     except NoxciError as exc:
-        _fail(session, str(exc))
-
-
-def _session_python(session: nox.Session) -> str:
-    python = session.python
-    if isinstance(python, str):
-        return python
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
-def _context(session: nox.Session, config: Config, name: str) -> JobContext:
-    from noxci.jobs.base import JobContext
-
+        _end(session, exc.return_code, str(exc))
+        return
     location = getattr(session.virtualenv, "location", None)
-    return JobContext(
-        config=config,
+    python = session.python if isinstance(session.python, str) else None
+    request = Request(
         job=name,
         session=session.name,
-        python=_session_python(session),
+        python=python or f"{sys.version_info.major}.{sys.version_info.minor}",
         posargs=tuple(session.posargs),
         venv=Path(location) if location else None,
         env=dict(os.environ),
     )
-
-
-def _verdict(report: Report) -> str:
-    """``session: status: summary``, saying when a failure does not block."""
-    from noxci.report import Status
-
-    line = f"{report.session}: {report.status.value}: {report.summary}"
-    if report.status is Status.FAILED and not report.blocking:
-        line += " (non-blocking)"
-    return line
-
-
-def _conclude(session: nox.Session, report: Report) -> None:
-    from noxci.report import Status
-
-    if report.status is Status.ERROR:
-        _fail(session, f"{report.session}: {report.error}")
-    if report.status is Status.FAILED and report.blocking:
-        _fail(session, _verdict(report))
-    if report.status is Status.FAILED:
-        session.warn(_verdict(report))
+    result = run_job(config, request, log=session.log)
+    if result.level is Level.WARN:
+        session.warn(console.redact(result.line))
     else:
-        session.log(_verdict(report))
+        _end(session, result.exit_code, result.line)
 
 
-def job(session: nox.Session, name: str) -> None:
-    """Install job ``name``'s dependency group from uv.lock, run it, write its report.
+def _command(name: str) -> Callable[[nox.Session], None]:
+    subcommand = COMMANDS[name][0]
 
-    The session fails when the job errors, or fails and is blocking. An
-    install that still fails after retries writes an ``error`` report too.
-    """
-    from noxci.jobs import get_job
-    from noxci.jobs.base import Outcome, execute, safe_inputs
-    from noxci.uvtool import sync_group
+    def run(session: nox.Session) -> None:
+        from noxci import proc
+        from noxci.errors import NoxciError, meaning
 
-    config = _config(session)
-    ctx = _context(session, config, name)
-    cfg = config.job(name)
-    inputs = safe_inputs(ctx)
-    if _reuse(session, ctx, inputs):
-        return
-    if ctx.venv is not None:
+        argv = [sys.executable, "-m", "noxci", subcommand, *session.posargs]
         try:
-            sync_group(
-                config.root,
-                ctx.venv,
-                cfg.group,
-                install_project=cfg.install_project,
-                fallback=cfg.tools,
-                needed=_needed_tools(ctx),
-                env=ctx.env,
-                retries=config.install_retries,
-            )
+            code = proc.run(argv, cwd=_root(), capture=False).returncode
         except NoxciError as exc:
-            reason = str(exc)
-            _conclude(
-                session,
-                execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs),
-            )
-    _conclude(session, execute(ctx, get_job(name), inputs=inputs))
+            code = exc.return_code
+        if code:
+            _end(session, code, f"{name} failed: {meaning(code)} (exit {code})")
+
+    return run
 
 
-def _needed_tools(ctx: JobContext) -> list[str]:
-    """The job's tools, less a formatter the project does not use."""
-    from noxci.uvtool import requirement_name
+def _preflight(noxfile: str) -> Callable[[nox.Session], None]:
+    def run(session: nox.Session) -> None:
+        import nox.registry
 
-    tools = list(ctx.job_config.tools)
-    if ctx.job == "lint":
-        from noxci.jobs.lint import choose_formatter
+        from noxci import preflight
 
-        formatter = choose_formatter(ctx)
-        tools = [t for t in tools if requirement_name(t) in {"ruff", formatter}]
-    return tools
-
-
-def _reuse(session: nox.Session, ctx: JobContext, inputs: Inputs) -> bool:
-    """Conclude from the previous report when the inputs are unchanged."""
-    hit = _cache_hit(ctx, inputs, log=session.log)
-    if hit is None:
-        return False
-    _conclude(session, hit)
-    return True
-
-
-def _cache_hit(
-    ctx: JobContext,
-    inputs: Inputs,
-    *,
-    log: Callable[[str], object],
-    previous: Report | None = None,
-) -> Report | None:
-    """The previous report, marked cached and rewritten, when ``inputs`` are unchanged.
-
-    ``previous`` is that report when the caller has already read it.
-    """
-    from noxci.cache import cache_enabled, cached_report, reusable
-    from noxci.jobs.base import report_path
-    from noxci.report import write_report
-
-    if not cache_enabled(ctx.job_config, ctx.env):
-        return None
-    path = report_path(ctx.config, ctx.session)
-    where = {"session": ctx.session, "job": ctx.job}
-    hit = (
-        cached_report(path, inputs, **where)
-        if previous is None
-        else reusable(previous, inputs, **where)
-    )
-    if hit is None:
-        return None
-    write_report(path, hit)
-    log(
-        f"{ctx.session}: cached (inputs {inputs.digest[:12]} unchanged since {hit.started_at}); "
-        f"NOXCI_CACHE=0 runs it again"
-    )
-    return hit
-
-
-def readiness(session: nox.Session) -> None:
-    """Run ``noxci readiness`` (the gate) with the noxci that nox itself imported.
-
-    It needs no virtualenv of its own: noxci is already installed beside nox
-    (the noxfile imports it), so the gate always runs the same noxci as the
-    sessions did. ``nox -s readiness -- ARGS`` passes ARGS to ``noxci
-    readiness``. The session fails with the gate: 1 below the threshold, 2
-    incomplete data.
-    """
-    from noxci import proc
-
-    try:
-        done = proc.run(
-            [sys.executable, "-m", "noxci", "readiness", *session.posargs],
-            cwd=_root(),
-            capture=False,
+        result = preflight.run(
+            _root(),
+            noxfile=noxfile,
+            posargs=session.posargs,
+            env=os.environ,
+            registry=nox.registry.get(),
         )
-    except NoxciError as exc:
-        _fail(session, str(exc))
-    if done.returncode != 0:
-        meaning = {1: "below the threshold", 2: "incomplete data"}.get(
-            done.returncode, "error"
-        )
-        _fail(session, f"readiness gate failed: {meaning} (exit {done.returncode})")
+        _end(session, result.exit_code, result.message)
+
+    return run
 
 
-def comment(session: nox.Session) -> None:
-    """Post the sticky PR comment from a readiness.json (``noxci comment ARGS``)."""
-    from noxci import proc
+def _matrix(session: nox.Session) -> None:
+    import json
 
-    try:
-        proc.run(
-            [sys.executable, "-m", "noxci", "comment", *session.posargs],
-            cwd=_root(),
-            capture=False,
-        )
-    except NoxciError as exc:
-        _fail(session, str(exc))
-
-
-def preflight(session: nox.Session, noxfile: str) -> None:
-    """Run every CI job in parallel, then the readiness gate; always print the table.
-
-    Jobs whose inputs did not change are concluded here from their cached
-    reports, without starting a nox worker for them (see :func:`_predecide`).
-    The others run in a child ``nox -j auto`` so that one failing job neither
-    stops the others nor (as a failed ``requires=``) aborts the readiness
-    table; then ``noxci readiness`` scores whatever the jobs reported.
-    ``nox -s preflight -- ARGS`` passes ARGS (e.g. ``-R``) to the job run;
-    ``--no-cache`` there runs every job even when its inputs did not change.
-    """
-    from noxci import proc
-    from noxci.report import Status
-
-    root = _root()
-    args = [a for a in session.posargs if a != "--no-cache"]
-    env = {
-        **os.environ,
-        **({"NOXCI_CACHE": "0"} if "--no-cache" in session.posargs else {}),
-    }
-    started = time.monotonic()
-    failures = []
-    selection = ["-t", "ci"]
-    decided = _predecide(root, args, env)
-    if decided is not None:
-        hits, misses = decided
-        if any(r.status is Status.FAILED and r.blocking for r in hits):
-            failures.append("a blocking job failed (see its cached report above)")
-        selection = ["-s", *misses] if misses else []
-    if selection:
-        jobs = proc.run(
-            [
-                sys.executable,
-                "-m",
-                "nox",
-                "-f",
-                noxfile,
-                *selection,
-                "-j",
-                "auto",
-                *args,
-            ],
-            cwd=root,
-            capture=False,
-            env=env,
-        )
-        if jobs.returncode != 0:
-            failures.append("a blocking job failed or errored (see its block above)")
-    gate = proc.run(
-        [
-            sys.executable,
-            "-m",
-            "noxci",
-            "readiness",
-            "--preflight",
-            "--duration",
-            f"{time.monotonic() - started:.3f}",
-            *(["--jobs-failed"] if failures else []),
-        ],
-        cwd=root,
-        capture=False,
-    )
-    if gate.returncode != 0:
-        failures.append("the readiness gate failed (see the table above)")
-    if failures:
-        _fail(session, "preflight failed: " + "; and ".join(failures))
-    session.log(
-        "preflight passed: every blocking job passed and the readiness gate passed"
-    )
-
-
-# nox options that change neither which sessions run, nor their names,
-# Pythons or arguments: with only these, preflight may decide cache hits
-# itself. With any other option it leaves every decision to the workers.
-_NEUTRAL_OPTIONS = frozenset(
-    {
-        "-R",
-        "-r",
-        "--reuse-existing-virtualenvs",
-        "--no-reuse-existing-virtualenvs",
-        "--no-install",
-        "--install-only",
-        "-x",
-        "--stop-on-first-error",
-        "--no-color",
-        "--forcecolor",
-        "--force-color",
-    }
-)
-
-
-def _predecide(
-    root: Path, args: list[str], env: Mapping[str, str]
-) -> tuple[list[Report], list[str]] | None:
-    """Split the CI sessions into cache hits (concluded now) and the rest.
-
-    A nox worker costs about half a second to start even when its job is
-    cached, so preflight decides hits itself, with the same digest and the
-    same rule as the worker would (:func:`_cache_hit`). Anything it cannot be
-    sure of (nox options that change the session list, parametrized
-    sessions, an unreadable report or tree) is left to the worker, which
-    decides as it always does: a doubt is never a hit. None means "decide
-    nothing here".
-    """
-    from noxci import console
-
-    if any(a not in _NEUTRAL_OPTIONS for a in args):
-        return None
-    sessions = _ci_sessions()
-    if not sessions:
-        return None
-    try:
-        config = load_config(root)
-    except NoxciError:
-        return None  # the workers report it, one line each
-    hits: list[Report] = []
-    misses: list[str] = []
-    for name, python in sessions.items():
-        hit = _predecided_hit(config, name, python, env)
-        if hit is None:
-            misses.append(name)
-        else:
-            hits.append(hit)
-            console.info(_verdict(hit))
-    return hits, misses
-
-
-def _ci_sessions() -> dict[str, str] | None:
-    """Each ``ci``-tagged session as nox will name it, with its Python.
-
-    None when nox would name or expand them in a way not modelled here.
-    """
     import nox.registry
 
+    from noxci import ghactions
+    from noxci.errors import ExitCode
+    from noxci.preflight import ci_sessions
+    from noxci.workflowgen import matrix
+
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    found: dict[str, str] = {}
-    for name, func in nox.registry.get().items():
-        if "ci" not in func.tags:
-            continue
-        if hasattr(func, "parametrize") or func.venv_backend == "none":
-            return None
-        python = func.python
-        if isinstance(python, (list, tuple, set)):
-            if not all(isinstance(v, str) for v in python):
-                return None
-            found.update({f"{name}-{v}": v for v in python})
-        elif isinstance(python, str):
-            found[name] = python
-        else:
-            found[name] = running
-    return found
-
-
-def _predecided_hit(
-    config: Config, session: str, python: str, env: Mapping[str, str]
-) -> Report | None:
-    """The cache hit for ``session``, or None to leave it to its worker."""
-    from noxci import console
-    from noxci.jobs.base import JobContext, job_inputs, report_path
-    from noxci.report import read_report
-
-    path = report_path(config, session)
-    if not path.is_file():
-        return None
-    try:
-        previous = read_report(path)
-        ctx = JobContext(
-            config=config, job=previous.job, session=session, python=python, env=env
+    sessions = ci_sessions(nox.registry.get(), running)
+    if sessions is None:
+        _end(
+            session,
+            ExitCode.CONFIG,
+            "matrix: a ci-tagged session is parametrized or has no venv; tag it otherwise",
         )
-        return _cache_hit(ctx, job_inputs(ctx), log=console.info, previous=previous)
-    except (NoxciError, OSError):
-        return None  # the worker decides, and reports the problem itself
+        return
+    text = json.dumps(matrix(sessions), separators=(",", ":"))
+    sys.stdout.write(text + "\n")
+    ghactions.set_output("matrix", text, os.environ)
 
 
-def ide(session: nox.Session) -> None:
-    """Write IDE run configurations (VS Code, PyCharm), one per session."""
-    from noxci.ide import write_ide_files
-    from noxci.noxlist import list_sessions
+def _job_session(name: str) -> Callable[[nox.Session], None]:
+    def run(session: nox.Session) -> None:
+        job(session, name)
 
-    root = _root()
-    try:
-        written = write_ide_files(root, list_sessions(root))
-    except NoxciError as exc:
-        _fail(session, str(exc))
-    session.log(f"wrote {len(written)} IDE files (.vscode/tasks.json, .run/)")
+    return run
 
 
-def lock(session: nox.Session) -> None:
-    """Refresh uv.lock and requirements.txt; under CI, fail if either drifted."""
-    from noxci.lockfiles import check_locks, refresh_locks
+def _described(
+    func: Callable[[nox.Session], None], text: str
+) -> Callable[[nox.Session], None]:
+    def session(session: nox.Session) -> None:
+        func(session)
 
-    root = _root()
-    try:
-        if os.environ.get("CI"):
-            check_locks(root)
-        else:
-            refresh_locks(root)
-    except NoxciError as exc:
-        _fail(session, str(exc))
+    session.__doc__ = text
+    return session
 
 
-JOB_SESSIONS: dict[str, str] = {
-    "lint": "Lint and format check: ruff check and black --check (or ruff format --check).",
-    "typecheck": "Type check with mypy; the error count is recorded (non-blocking).",
-    "tests": "Tests: pytest with xdist, failures re-run twice, coverage with a minimum.",
-    "docs": "Documentation completeness: docstring coverage and README/LICENSE/CHANGELOG.",
-    "security": "Security: bandit, pip-audit of the locked dependencies, uv pip check, SBOM.",
-    "build": "Build the sdist and wheel with uv build; hashes go in the report.",
-}
-
-
-def register(
-    *, mcp: bool = False, workflows: bool = False, options: bool = True
-) -> None:
+def register(*, options: bool = True, **include: bool) -> None:
     """Register every noxci session: the whole noxfile of a project with no special needs.
 
     A noxfile of two lines::
@@ -472,75 +199,48 @@ def register(
         import noxci.sessions
         noxci.sessions.register()
 
-    gives the job sessions (tagged ``ci``), ``smoke``, ``readiness``,
-    ``comment``, ``preflight`` (the default), ``lock`` and ``ide``; ``mcp`` and
-    ``workflows`` when asked for. ``options`` sets nox's options for noxci:
-    the uv backend, no Python downloads, reused venvs.
+    gives a session per job that applies to the project (those tagged ``ci``
+    run in CI and in ``preflight``, the default), and ``readiness``,
+    ``comment``, ``preflight``, ``lock``, ``ide`` and ``matrix``.
+    ``register(mcp=True)`` forces a job in, ``register(smoke=False)`` leaves
+    it out. ``options`` sets nox's options for noxci: the uv backend, no
+    Python downloads, reused venvs (safe: every session re-syncs its venv).
     """
     import inspect
 
     import nox
 
-    noxfile = inspect.stack()[1].filename
+    from noxci.errors import NoxciError
+    from noxci.registry import registered_jobs
+
+    caller = inspect.currentframe()
+    noxfile = (
+        caller.f_back.f_code.co_filename if caller and caller.f_back else "noxfile.py"
+    )
+    root = _root()
     if options:
         nox.options.default_venv_backend = "uv"
         nox.options.download_python = "never"
         nox.options.reuse_venv = "yes"
+        nox.options.error_on_external_run = True
         nox.options.sessions = ["preflight"]
-    python = default_python()
-    jobs = dict(JOB_SESSIONS)
-    if mcp:
-        jobs["mcp"] = (
-            "MCP dry run: start the configured servers, validate their tools, call the safe ones."
-        )
-    if workflows:
-        jobs["workflows"] = (
-            "Workflows check: zizmor (offline, pedantic) and the thin-wrapper rule."
-        )
-    for name, description in jobs.items():
-        run = _job_session(name, description)
+    try:
+        table = user_table(root)
+    except NoxciError:
+        table = {}  # a bad pyproject.toml is reported, in one line, when a session runs
+    for spec in registered_jobs(root, table, include):
+        python = {"none": False, "matrix": test_pythons(), "default": default_python()}[
+            spec.python
+        ]
+        run = _described(_job_session(spec.name), spec.description)
         nox.session(
-            name=name,
-            python=test_pythons() if name == "tests" else python,
-            tags=["ci"],
-            allow_parallel=True,
+            name=spec.name,
+            python=python,
+            tags=["ci"] if spec.ci else [],
+            allow_parallel=spec.python != "none",
         )(run)
-    extras = {
-        "smoke": (
-            lambda session: job(session, "smoke"),
-            "Staging smoke test: health, API and DB checks; Slack on failure.",
-        ),
-        "readiness": (
-            readiness,
-            "Readiness gate: score the reports (40/30/20/10), write readiness/, fail below 90.",
-        ),
-        "comment": (comment, "Post or edit the sticky PR comment from readiness.json."),
-        "preflight": (
-            lambda session: preflight(session, noxfile=noxfile),
-            "Run every CI job in parallel, then the readiness gate: what CI runs.",
-        ),
-        "lock": (
-            lock,
-            "Refresh uv.lock and requirements.txt (under CI: fail if they drifted).",
-        ),
-        "ide": (
-            ide,
-            "Write VS Code tasks and PyCharm run configurations, one per session.",
-        ),
-    }
-    for name, (func, description) in extras.items():
-        nox.session(name=name, python=False)(_described(func, description))
-
-
-def _described(
-    func: Callable[[nox.Session], None], description: str
-) -> Callable[[nox.Session], None]:
-    def session(session: nox.Session) -> None:
-        func(session)
-
-    session.__doc__ = description
-    return session
-
-
-def _job_session(name: str, description: str) -> Callable[[nox.Session], None]:
-    return _described(lambda session: job(session, name), description)
+    for name, (_, text) in COMMANDS.items():
+        func = {"preflight": _preflight(noxfile), "matrix": _matrix}.get(
+            name
+        ) or _command(name)
+        nox.session(name=name, python=False)(_described(func, text))

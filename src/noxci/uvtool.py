@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 
 from noxci import console, proc
 from noxci.errors import ToolError
+from noxci.venvs import installed_version, interpreter, requirement_name, site_packages
 
-__all__ = ["find_uv", "requirement_name", "sync_group", "sync_runtime"]
+__all__ = ["find_uv", "sync_group", "sync_runtime"]
 
 _PERMANENT = (
     "needs to be updated",  # --locked and a stale uv.lock
@@ -67,15 +66,6 @@ def _with_retries(
         delay *= 2
 
 
-# The names projects give the groups or extras that hold a job's tools.
-_ALIASES = {
-    "tests": ("tests", "test", "testing"),
-    "typecheck": ("typecheck", "typing", "mypy"),
-    "docs": ("docs", "doc"),
-    "lint": ("lint",),
-}
-
-
 def _floor(requirement: str) -> str:
     """``x==1.2`` becomes ``x>=1.2``: noxci's pins, loosened to join a project's own."""
     return requirement.replace("==", ">=", 1)
@@ -86,6 +76,7 @@ def _unlocked(
     groups: Mapping[str, object],
     data: Mapping[str, object],
     *,
+    aliases: Sequence[str],
     install_project: bool,
     fallback: Sequence[str],
 ) -> tuple[list[str], str]:
@@ -100,9 +91,7 @@ def _unlocked(
     extras = (
         project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
     )
-    extra = next(
-        (name for name in _ALIASES.get(group, (group,)) if name in extras), None
-    )
+    extra = next((name for name in (group, *aliases) if name in extras), None)
     if extra is not None:
         tools = [_floor(t) for t in fallback]
         return (
@@ -125,6 +114,7 @@ def sync_group(
     install_project: bool,
     env: Mapping[str, str],
     retries: int,
+    aliases: Sequence[str] = (),
     fallback: Sequence[str] = (),
     needed: Sequence[str] = (),
     runner: proc.Runner = proc.run,
@@ -140,15 +130,15 @@ def sync_group(
     - It has no such group: a matching extra plus ``fallback`` as lower
       bounds, else noxci's own pinned ``fallback`` tools.
 
-    A group is looked up by its name, then by the usual aliases (``typing``,
-    ``mypy`` for typecheck; ``test``, ``testing`` for tests). Tools in
+    A group is looked up by its name, then by the job's usual ``aliases``
+    (``typing``, ``mypy`` for typecheck; ``test``, ``testing`` for tests). Tools in
     ``needed`` that the group does not provide are installed beside it, at
     noxci's pins, with a warning: a project's ``docs`` group for Sphinx
     does not hold interrogate, nor its ``tests`` group pytest-reportlog.
     """
-    from noxci.config import read_pyproject
+    from noxci.pyproject import read_pyproject
 
-    python = str(venv / "bin" / "python")
+    python = str(interpreter(venv))
     full_env = {
         **env,
         "UV_PROJECT_ENVIRONMENT": str(venv),
@@ -156,7 +146,7 @@ def sync_group(
     }
     data = read_pyproject(root)
     groups = data.get("dependency-groups", {})
-    group = next((g for g in _ALIASES.get(group, ()) if g in groups), group)
+    group = next((g for g in (group, *aliases) if g in groups), group)
     if group in groups and (root / "uv.lock").is_file():
         argv = [
             find_uv(),
@@ -173,7 +163,12 @@ def sync_group(
         how = f"the '{group}' group from uv.lock"
     else:
         argv, how = _unlocked(
-            group, groups, data, install_project=install_project, fallback=fallback
+            group,
+            groups,
+            data,
+            aliases=aliases,
+            install_project=install_project,
+            fallback=fallback,
         )
         if not argv:
             return how
@@ -189,7 +184,11 @@ def sync_group(
         sleep=sleep,
     )
     if group in groups:
-        missing = [t for t in needed if not _installed(venv, requirement_name(t))]
+        missing = [
+            t
+            for t in needed
+            if installed_version(requirement_name(t), site_packages(venv)) is None
+        ]
         if missing:
             console.warn(
                 f"the '{group}' group lacks {', '.join(requirement_name(t) for t in missing)}, "
@@ -207,23 +206,6 @@ def sync_group(
             )
             how += f", plus noxci's {', '.join(missing)}"
     return how
-
-
-def requirement_name(requirement: str) -> str:
-    """The canonical distribution name of a requirement: ``Black[d]==1`` is ``black``."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    name = match.group(1) if match else requirement
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _installed(venv: Path, name: str) -> bool:
-    """Whether distribution ``name`` is installed in ``venv``."""
-    paths = [str(p) for p in venv.glob("lib/python*/site-packages")]
-    paths += [str(p) for p in venv.glob("Lib/site-packages")]
-    return any(
-        requirement_name(dist.metadata["Name"] or "") == name
-        for dist in metadata.distributions(path=paths)
-    )
 
 
 def sync_runtime(
@@ -257,7 +239,7 @@ def sync_runtime(
             "--locked",
             "--no-default-groups",
             "--python",
-            str(target / "bin" / "python"),
+            str(interpreter(target)),
         ]
     else:
         argv = [
@@ -265,7 +247,7 @@ def sync_runtime(
             "pip",
             "install",
             "--python",
-            str(target / "bin" / "python"),
+            str(interpreter(target)),
             "-e",
             ".",
         ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from noxci.config import Config
+from noxci.readiness.trend import trend
 from noxci.render.html import html_dashboard
 from tests.conftest import MakeConfig
 from tests.unit.test_render import HISTORY, _doc, _with_findings
@@ -46,9 +47,8 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_dashboard_renders_in_chromium(tmp_path: Path, make_config: MakeConfig) -> None:
     config: Config = make_config("")
     page = tmp_path / "index.html"
-    page.write_text(
-        html_dashboard(_with_findings(_doc(config)), HISTORY), encoding="utf-8"
-    )
+    doc = _with_findings(_doc(config))
+    page.write_text(html_dashboard(doc, trend(doc, HISTORY, "main")), encoding="utf-8")
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-500:]
     assert "<h1>Release readiness: widget</h1>" in dom.stdout

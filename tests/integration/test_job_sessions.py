@@ -216,3 +216,29 @@ def test_stale_lock_gives_an_error_report(project: Project) -> None:
     assert report.error is not None
     assert "uv.lock is out of date" in report.error
     assert project.status() == " M pyproject.toml\n", "uv.lock must never be rewritten"
+
+
+def test_fmt_fixes_what_it_can_and_says_which_files_it_changed(
+    project: Project,
+) -> None:
+    project.write(
+        "src/sample/messy.py",
+        '"""Messy."""\n\nimport sys\nimport os\n\n\ndef f( x ):\n    return x+1\n',
+    )
+    project.commit()
+    assert project.nox("-s", "lint").returncode != 0
+    done = project.nox("-s", "fmt")
+    assert done.returncode == 0, done.stderr
+    assert "fmt: rewrote src/sample/messy.py" in done.stderr
+    report = project.report("fmt")
+    assert report.details["changed"] == ["src/sample/messy.py"]
+    assert report.metrics == {"files_changed": 1, "ruff_findings": 0}
+    assert (
+        "def f(x):\n    return x + 1\n"
+        in (project.root / "src" / "sample" / "messy.py").read_text()
+    )
+    assert project.nox("-s", "lint").returncode == 0  # what fmt leaves, lint passes
+    project.write("src/sample/messy.py", '"""Messy."""\n\n\ndef g():\n    return y\n')
+    done = project.nox("-s", "fmt")
+    assert done.returncode == 1  # F821 cannot be fixed: it stays, and says so
+    assert "1 finding(s) ruff cannot fix" in done.stderr

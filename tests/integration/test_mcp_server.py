@@ -12,9 +12,10 @@ import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from noxci.config import load_config, read_pyproject
+from noxci.config import load_config
 from noxci.github import GitHubSettings
 from noxci.readiness.run import Options, readiness
+from noxci.registry import job_spec
 from noxci.report import read_report
 from tests.integration.conftest import Project, make_project
 from tests.readiness_helpers import ci_runs, fetch_returning, fresh_report
@@ -23,7 +24,6 @@ from tests.readiness_helpers import ci_runs, fetch_returning, fresh_report
 @pytest.fixture
 def scored(tmp_path: Path) -> Project:
     project = make_project(tmp_path)
-    read_pyproject.cache_clear()
     config = load_config(project.root)
     for job in ("lint", "typecheck", "tests", "docs"):
         fresh_report(config, job)
@@ -104,7 +104,7 @@ def test_every_tool_against_the_fixture(scored: Project) -> None:
         True,
         False,
     )
-    assert by_name["lint"]["description"] == "Lint."
+    assert by_name["lint"]["description"] == job_spec("lint").description
 
     state = results["1:get_readiness"].structured_content
     document = (config.readiness_dir / "readiness.json").read_text()

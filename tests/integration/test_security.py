@@ -8,10 +8,11 @@ import os
 import subprocess
 from pathlib import Path
 
-from noxci.config import load_config, read_pyproject
+from noxci.config import load_config
 from noxci.jobs import get_job
-from noxci.jobs.base import JobContext, execute
+from noxci.jobs.base import JobContext
 from noxci.report import Status
+from noxci.runjob import execute
 from noxci.uvtool import find_uv
 from tests.integration.conftest import Project, make_project
 
@@ -107,7 +108,6 @@ def test_bandit_medium_finding_and_unparseable_file(project: Project) -> None:
 
 def test_pip_check_finds_a_broken_environment(project: Project, tmp_path: Path) -> None:
     """The job against a venv whose packages conflict (installed by hand)."""
-    read_pyproject.cache_clear()
     config = load_config(project.root)
     venv = tmp_path / "venv"
     uv = find_uv()

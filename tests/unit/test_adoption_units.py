@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 
 from noxci.cli import main
-from noxci.config import read_pyproject
+from noxci.errors import ExitCode
 
 
 def _project(root: Path, extra: str = "") -> None:
     (root / "pyproject.toml").write_text(
         f'[project]\nname = "x"\nversion = "1"\n{extra}'
     )
-    read_pyproject.cache_clear()
 
 
 def test_init_writes_the_two_line_noxfile(
@@ -51,7 +50,7 @@ def test_init_refuses_a_bad_config_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _project(tmp_path, "[tool.noxci]\npythn = ['3.11']\n")
-    assert main(["init", "--directory", str(tmp_path)]) == 2
+    assert main(["init", "--directory", str(tmp_path)]) == ExitCode.CONFIG
     err = capsys.readouterr().err
     assert "unknown key 'pythn'" in err
     assert "did you mean 'python'" in err

@@ -7,6 +7,7 @@ import pytest
 
 from noxci.config import Config, find_root, load_config, python_versions
 from noxci.errors import ConfigError
+from noxci.jobs.tests import Settings as TestsSettings
 
 MakeConfig = Callable[[str], Config]
 
@@ -23,12 +24,12 @@ def test_defaults_follow_the_seed(make_config: MakeConfig) -> None:
     assert config.readiness.bands == {"excellent": 95.0, "good": 90.0, "fair": 80.0}
     assert config.readiness.threshold == 90.0
     assert config.readiness.ci_runs == 10
-    assert config.tests.reruns == 2
-    assert config.tests.reruns_delay == 1.0
-    assert config.tests.coverage_min is None
-    assert config.lint.blocking is True
-    assert config.typecheck.blocking is False
-    assert config.tests.inputs == ("**",)
+    assert config.settings("tests", TestsSettings).reruns == 2
+    assert config.settings("tests", TestsSettings).reruns_delay == 1.0
+    assert config.settings("tests", TestsSettings).coverage_min is None
+    assert config.job("lint").blocking is True
+    assert config.job("typecheck").blocking is False
+    assert config.job("tests").inputs == ("**",)
     assert config.reports_dir == config.root / "reports"
 
 
@@ -48,9 +49,11 @@ def test_user_values_override_key_by_key(make_config: MakeConfig) -> None:
         quality = 25
         """)
     assert config.python == ("3.12", "3.13")
-    assert config.tests.coverage_min == 92.5
-    assert config.tests.workers == 0
-    assert config.tests.reruns == 2  # untouched keys keep their defaults
+    assert config.settings("tests", TestsSettings).coverage_min == 92.5
+    assert config.settings("tests", TestsSettings).workers == 0
+    assert (
+        config.settings("tests", TestsSettings).reruns == 2
+    )  # untouched keys keep their defaults
     assert config.readiness.weights["ci"] == 25.0
 
 
@@ -146,6 +149,7 @@ def test_python_versions_is_lenient_for_nox_list(tmp_path: Path) -> None:
 
 def test_job_lookup(make_config: MakeConfig) -> None:
     config = make_config("")
-    assert config.job("tests") is config.tests
+    assert config.job("tests") is config.jobs["tests"]
+    assert isinstance(config.settings("tests", TestsSettings), TestsSettings)
     with pytest.raises(ConfigError, match="unknown job 'nope'"):
         config.job("nope")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from noxci.config import Config
 from noxci.errors import ToolError
 from noxci.jobs import get_job
-from noxci.jobs.base import JobContext, Outcome, execute, report_path
+from noxci.jobs.base import JobContext, Outcome
 from noxci.jobs.lint import choose_formatter
 from noxci.jobs.tests import (
     below_minimum,
@@ -21,7 +20,8 @@ from noxci.jobs.tests import (
     coverage_rc,
 )
 from noxci.parsers.coverage import CoverageTotals
-from noxci.report import Status, read_report, write_report
+from noxci.report import Status, read_report
+from noxci.runjob import execute, report_path
 from tests.conftest import FakeRunner
 
 MakeConfig = Callable[[str], Config]
@@ -106,9 +106,7 @@ def test_formatter_detection(make_config: MakeConfig) -> None:
     assert choose_formatter(_ctx(config, "lint")) == "ruff"
     pyproject = config.root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n[tool.black]\nline-length = 100\n")
-    from noxci.config import read_pyproject
 
-    read_pyproject.cache_clear()
     assert choose_formatter(_ctx(config, "lint")) == "black"
     assert (
         choose_formatter(
@@ -179,17 +177,23 @@ def test_below_minimum_matches_coverage(
 
 
 def test_workers_auto_goes_serial_for_quick_suites(make_config: MakeConfig) -> None:
+    import dataclasses
+
+    from tests.conftest import make_report
+
     config = make_config("")
     ctx = _ctx(config, "tests")
     assert choose_workers(ctx) >= 1  # no history: parallel
-    path = report_path(config, "tests")
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"metrics": {"tests_duration_s": 1.2}}))
-    assert choose_workers(ctx) == 0
-    path.write_text(json.dumps({"metrics": {"tests_duration_s": 60}}))
-    assert choose_workers(ctx) >= 1
-    path.write_text("garbage")
-    assert choose_workers(ctx) >= 1
+
+    def after(seconds: object) -> JobContext:
+        last = make_report(
+            session="tests", job="tests", metrics={"tests_duration_s": seconds}
+        )
+        return dataclasses.replace(ctx, previous=last)
+
+    assert choose_workers(after(1.2)) == 0
+    assert choose_workers(after(60)) >= 1
+    assert choose_workers(after("soon")) >= 1
     assert (
         choose_workers(_ctx(make_config("[tool.noxci.tests]\nworkers = 3\n"), "tests"))
         == 3
@@ -199,43 +203,23 @@ def test_workers_auto_goes_serial_for_quick_suites(make_config: MakeConfig) -> N
 def test_cache_rules(make_config: MakeConfig) -> None:
     import dataclasses
 
-    from noxci.cache import cache_enabled, cached_report
+    from noxci.cache import cache_enabled, reusable
     from tests.conftest import make_inputs, make_report
 
     config = make_config("")
-    path = report_path(config, "lint")
-    path.parent.mkdir(parents=True)
     report = make_report()
-    write_report(path, report)
-    assert (
-        cached_report(path, report.inputs, session="lint", job="lint")
-        == report.as_cached()
-    )
-    assert (
-        cached_report(path, make_inputs(python="3.12"), session="lint", job="lint")
-        is None
-    )
-    assert (
-        cached_report(path, make_inputs(salt="2026-11-28"), session="lint", job="lint")
-        is None
-    )
-    assert cached_report(path, report.inputs, session="tests", job="tests") is None
-    write_report(
-        path, dataclasses.replace(report, status=Status.ERROR, error="boom", metrics={})
-    )
-    assert (
-        cached_report(path, report.inputs, session="lint", job="lint") is None
-    )  # errors are never reused
-    assert (
-        cached_report(
-            report_path(config, "nope"), report.inputs, session="nope", job="nope"
-        )
-        is None
-    )
-    assert cache_enabled(config.lint, {})
-    assert not cache_enabled(config.lint, {"NOXCI_CACHE": "0"})
-    assert not cache_enabled(config.smoke, {})  # staging state is never cached
-    assert config.security.cache == "daily"
+    where = {"session": "lint", "job": "lint"}
+    assert reusable(report, report.inputs, **where) == report.as_cached()
+    assert reusable(report, make_inputs(python="3.12"), **where) is None
+    assert reusable(report, make_inputs(salt="2026-11-28"), **where) is None
+    assert reusable(report, make_inputs(args=("-x",)), **where) is None
+    assert reusable(report, report.inputs, session="tests", job="tests") is None
+    errored = dataclasses.replace(report, status=Status.ERROR, error="boom", metrics={})
+    assert reusable(errored, report.inputs, **where) is None  # errors are never reused
+    assert cache_enabled(config.job("lint"), {})
+    assert not cache_enabled(config.job("lint"), {"NOXCI_CACHE": "0"})
+    assert not cache_enabled(config.job("smoke"), {})  # staging state is never cached
+    assert config.job("security").cache == "daily"
 
 
 def test_coverage_rc_defaults_only_without_project_config(

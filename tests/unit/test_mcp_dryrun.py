@@ -8,8 +8,9 @@ import sys
 import pytest
 
 from noxci.jobs import get_job
-from noxci.jobs.base import JobContext, execute
+from noxci.jobs.base import JobContext
 from noxci.report import Report, Status
+from noxci.runjob import execute
 from tests.conftest import DATA, MakeConfig
 
 SERVERS = DATA / "mcp"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from noxci.cli import main
-from noxci.errors import ConfigError
+from noxci.errors import ConfigError, ExitCode
 from noxci.httpserve import serving
 from noxci.osv.server import osv_app
 from noxci.osv.store import AdvisoryStore, affects
@@ -195,5 +195,5 @@ def test_oversized_query_is_rejected(server: str) -> None:
 def test_cli_reports_a_missing_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["osv-serve", str(tmp_path / "nope"), "--port", "0"]) == 2
+    assert main(["osv-serve", str(tmp_path / "nope"), "--port", "0"]) == ExitCode.CONFIG
     assert "no such advisory directory" in capsys.readouterr().err

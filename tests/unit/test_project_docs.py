@@ -4,8 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from noxci.config import read_pyproject
 from noxci.docgen import config_reference
+from noxci.errors import ExitCode
 from noxci.project import coverage_config, dependency_names, detect_packages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,6 @@ def test_dependency_names_reads_every_place(tmp_path: Path) -> None:
         '[dependency-groups]\nlint = ["Black==26.1", {include-group = "x"}]\n',
         encoding="utf-8",
     )
-    read_pyproject.cache_clear()
     assert dependency_names(tmp_path) == {"requests", "attrs", "ujson", "black"}
 
 
@@ -58,7 +57,6 @@ def test_coverage_config_lookup_order(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.coverage.run]\nbranch = true\nsource = ['a', 'b']\n", encoding="utf-8"
     )
-    read_pyproject.cache_clear()
     assert coverage_config(tmp_path) == {"run": {"branch": "True", "source": "\na\nb"}}
     (tmp_path / "setup.cfg").write_text(
         "[coverage:report]\nfail_under = 91\n", encoding="utf-8"
@@ -90,7 +88,7 @@ def test_config_check_command(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.CONFIG
     assert done.stderr.strip() == (
         "noxci > error: pyproject.toml: [tool.noxci.tests] has unknown key 'rerun'; "
         "did you mean 'reruns'?"

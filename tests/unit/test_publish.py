@@ -11,11 +11,12 @@ import pytest
 from noxci.config import Config
 from noxci.errors import NetworkError
 from noxci.github import GitHubSettings
-from noxci.publish.actions import publish_comment, slack_alert
+from noxci.publish.actions import post_comment, slack_alert
 from noxci.publish.github_comment import CommentForbidden, upsert_comment
 from noxci.publish.slack import notify
 from noxci.readiness.document import ReadinessDocument
 from noxci.render.comment import MARKER
+from noxci.render.slack_message import readiness_alert
 from tests.conftest import MakeConfig
 from tests.fakes import slack_webhook
 from tests.fakes.github_api import REPO, GitHubState
@@ -127,12 +128,19 @@ def test_forbidden_and_persistent_failures(
 
 def test_403_falls_back_to_the_step_summary(
     github: tuple[FakeServer, GitHubState],
-    make_config: MakeConfig,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    from noxci import fsutil
+    from noxci.cli import main
+    from noxci.config import load_config
+    from tests.readiness_helpers import write_project
+
     server, state = github
-    config: Config = make_config("")
+    write_project(tmp_path)
+    artifact = tmp_path / "artifact" / "readiness.json"
+    fsutil.atomic_write_json(artifact, _doc(load_config(tmp_path)).to_dict())
     summary = tmp_path / "summary.md"
     server.fault(
         Fault(
@@ -142,16 +150,24 @@ def test_403_falls_back_to_the_step_summary(
             body={"message": "forbidden"},
         )
     )
-    outcome = publish_comment(
-        _doc(config),
-        [],
-        config,
-        {"GITHUB_STEP_SUMMARY": str(summary)},
-        pr=4,
-        url=None,
-        github=_settings(server),
+    assert post_comment("x", {}, pr=4, github=_settings(server)) == "forbidden"
+    server.fault(
+        Fault(
+            "GET",
+            f"/repos/{REPO}/issues/4/comments",
+            status=403,
+            body={"message": "forbidden"},
+        )
     )
-    assert outcome == "forbidden"
+    monkeypatch.chdir(tmp_path)
+    for key, value in {
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_API_URL": server.url,
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert main(["comment", "--from", str(artifact), "--pr", "4"]) == 0
     assert summary.read_text().startswith(MARKER)
     assert "it is in the step summary instead" in capsys.readouterr().err
     assert 4 not in state.comments
@@ -225,11 +241,10 @@ def test_alert_only_when_the_gate_fails(
 ) -> None:
     _, received, url = slack
     config: Config = make_config("")
-    passing = _doc(config)
-    assert not slack_alert(passing, {"SLACK_WEBHOOK_URL": url}, url=None)
+    assert not slack_alert(None, {"SLACK_WEBHOOK_URL": url})  # the gate passed
     failing = _doc(config, problem=True)
     assert slack_alert(
-        failing, {"SLACK_WEBHOOK_URL": url}, url="https://ci.example/run/1"
+        readiness_alert(failing, "https://ci.example/run/1"), {"SLACK_WEBHOOK_URL": url}
     )
     [message] = received
     text = str(message["text"])

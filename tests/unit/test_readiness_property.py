@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from noxci import fsutil
-from noxci.config import Config, load_config, read_pyproject
+from noxci.config import Config, load_config
 from noxci.errors import NetworkError
 from noxci.github import GitHubSettings
 from noxci.readiness.model import Gate
@@ -162,7 +162,6 @@ def test_corruption_never_passes_and_never_raises(
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "p"
         shutil.copytree(base_project, root)
-        read_pyproject.cache_clear()
         config = load_config(root)
         fetch = fetch_returning(ci_runs("s" * 10))
         baseline = readiness(

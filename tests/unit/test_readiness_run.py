@@ -10,6 +10,7 @@ import pytest
 
 from noxci.cli import main
 from noxci.config import Config
+from noxci.errors import ExitCode
 from noxci.github import GitHubSettings
 from noxci.readiness.document import read_document
 from noxci.readiness.history import read_history
@@ -82,7 +83,7 @@ def test_missing_report_is_exit_2_and_named(project: Config) -> None:
     assert doc.result.message == "gate failed: incomplete data: tests (missing)"
     assert doc.result.component("coverage").score == 0.0
     assert (
-        "- `tests` (missing): no tests.json; run `nox -s tests`"
+        "- `tests` (missing): no tests.json; run 'nox -s tests'"
         in (project.readiness_dir / "README.md").read_text()
     )
     assert (
@@ -180,7 +181,7 @@ def test_without_github_or_cache_preflight_history_counts(project: Config) -> No
 
 def test_preflight_run_time_is_recorded_and_averaged(project: Config) -> None:
     from noxci.readiness.history import read_history
-    from noxci.render.monitoring import monitoring
+    from noxci.readiness.trend import trend
 
     readiness(project, {}, Options(now=NOW, context="preflight", duration_s=40.0))
     doc = readiness(
@@ -191,7 +192,7 @@ def test_preflight_run_time_is_recorded_and_averaged(project: Config) -> None:
     assert [r.duration_s for r in doc.result.ci.runs] == [20.0, 40.0]
     entries, bad = read_history(project.readiness_dir / "history.jsonl")
     assert (bad, [e.duration_s for e in entries]) == ([], [40.0, 20.0])
-    figures = monitoring(doc, entries)
+    figures = trend(doc, entries, "main").monitoring
     assert (figures.average_build_s, figures.builds_timed) == (30.0, 2)
 
 
@@ -210,7 +211,7 @@ def test_cli_rejects_a_bad_duration_in_one_line(
     monkeypatch.chdir(project.root)
     with pytest.raises(SystemExit) as exc:
         main(["readiness", "--preflight", "--duration", "soon"])
-    assert exc.value.code == 2
+    assert exc.value.code == ExitCode.CONFIG
     err = capsys.readouterr().err
     assert "'soon' is not a number of seconds" in err
     assert "Traceback" not in err
@@ -305,7 +306,7 @@ def test_a_stale_report_or_a_failed_job_run_makes_the_preflight_run_fail(
     assert [r.conclusion for r in doc.result.ci.runs] == ["failure", "failure"]
 
 
-def test_an_unwritable_step_summary_is_one_line_exit_1(
+def test_an_unwritable_step_summary_is_one_line_exit_5(
     project: Config,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -316,7 +317,7 @@ def test_an_unwritable_step_summary_is_one_line_exit_1(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/no/such/dir/summary.md")
     code = main(["readiness"])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == ExitCode.INPUT
     assert "cannot use /no/such/dir/summary.md: No such file or directory" in err
     assert "Traceback" not in err
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from noxci.readiness.document import ReadinessDocument
 from noxci.readiness.history import HistoryEntry
 from noxci.readiness.model import CiHistory, JobRow, Problem
 from noxci.readiness.scoring import score
+from noxci.readiness.trend import Trend, trend
 from noxci.render.badge import badge
 from noxci.render.common import age, duration, sparkline
-from noxci.render.markdown import dashboard, step_summary, weekly
+from noxci.render.markdown import dashboard, step_summary, weekly_lines
 from noxci.render.terminal import print_table
 from tests.conftest import DATA, MakeConfig
 from tests.readiness_helpers import ci_runs
@@ -113,17 +115,23 @@ HISTORY = [
 ]
 
 
+def _t(doc: ReadinessDocument, history: list[HistoryEntry]) -> Trend:
+    return trend(doc, history, "main")
+
+
 @pytest.fixture
 def config(make_config: MakeConfig) -> Config:
     return make_config("")
 
 
 def test_dashboard(config: Config) -> None:
-    _check("dashboard.md", dashboard(_doc(config), HISTORY))
+    doc = _doc(config)
+    _check("dashboard.md", dashboard(doc, _t(doc, HISTORY)))
 
 
 def test_dashboard_with_incomplete_data(config: Config) -> None:
-    _check("dashboard-incomplete.md", dashboard(_doc(config, problem=True), []))
+    doc = _doc(config, problem=True)
+    _check("dashboard-incomplete.md", dashboard(doc, _t(doc, [])))
 
 
 def test_step_summary(config: Config) -> None:
@@ -146,7 +154,7 @@ def test_badge(config: Config) -> None:
     assert badge(_doc(config, problem=True))["color"] == "red"
 
 
-def test_helpers() -> None:
+def test_helpers(config: Config) -> None:
     assert sparkline([0, 12.5, 50, 99.9, 100]) == "▁▂▅██"
     assert sparkline([85.0, 88.5, 91.0, 93.0, 97.5]) == "▃▄▅▆█"
     assert sparkline([]) == ""
@@ -155,7 +163,7 @@ def test_helpers() -> None:
     assert duration(125) == "2m 05s"
     assert age("2026-11-27T07:00:00Z", "2026-11-27T10:00:00Z") == "3 h"
     assert age(None, "2026-11-27T10:00:00Z") == "unknown age"
-    assert weekly(HISTORY) == [
+    assert weekly_lines(_t(_doc(config), HISTORY).weekly) == [
         "2026-W48: 93.83 over 3 run(s)",
         "2026-W47: 86.75 over 2 run(s)",
     ]
@@ -172,18 +180,14 @@ def test_untrusted_text_cannot_break_the_table(config: Config, tmp_path: Path) -
         duration_s=1.0,
         summary="a | b\n# injected heading",
     )
-    text = dashboard(
-        ReadinessDocument(
-            **{
-                **doc.__dict__,
-                "result": doc.result.__class__(
-                    **{**doc.result.__dict__, "jobs": [evil]}
-                ),
-            }
-        ),
-        [],
+    evil_doc = ReadinessDocument(
+        **{
+            **doc.__dict__,
+            "result": doc.result.__class__(**{**doc.result.__dict__, "jobs": [evil]}),
+        }
     )
-    assert "| a \\| b # injected heading |" in text
+    text = dashboard(evil_doc, _t(evil_doc, []))
+    assert "| a \\| b \\# injected heading |" in text
 
 
 BASELINE = [
@@ -244,59 +248,60 @@ def _with_findings(doc: ReadinessDocument) -> ReadinessDocument:
 def test_pr_comment_with_a_baseline(config: Config) -> None:
     from noxci.render.comment import pr_comment
 
+    doc = _with_findings(_doc(config))
     text = pr_comment(
-        _with_findings(_doc(config)),
-        BASELINE,
+        doc,
+        _t(doc, BASELINE),
         default_branch="main",
         run_url="https://github.example/acme/widget/actions/runs/42",
     )
     _check("comment.md", text)
-    assert "<script>" not in text
-    assert "- PYSEC-2018-28 in requests" in text
-    assert "- tests/test\\_net.py::test\\_retry\\[&lt;script&gt;" in text
+    # Only inside code spans, which GitHub shows literally.
+    assert "<script>" not in re.sub(r"`[^`\n]*`", "", text)
+    assert "- `PYSEC-2018-28 in requests`" in text
+    assert "- `tests/test_net.py::test_retry[<script>alert(1)</script>]`" in text
     assert "B301" not in text  # not new: the baseline already had it
 
 
 def test_pr_comment_without_a_baseline(config: Config) -> None:
     from noxci.render.comment import pr_comment
 
-    text = pr_comment(
-        _doc(config, problem=True), BASELINE[1:], default_branch="main", run_url=None
-    )
+    doc = _doc(config, problem=True)
+    text = pr_comment(doc, _t(doc, BASELINE[1:]), default_branch="main", run_url=None)
     _check("comment-no-baseline.md", text)
     assert "No baseline: `main` has no readiness history yet" in text
 
 
 def test_pr_comment_is_capped(config: Config) -> None:
-    from noxci.render.comment import MAX_COMMENT, pr_comment, safe
+    from noxci.render.comment import MAX_COMMENT, pr_comment
+    from noxci.render.common import code, md
 
     doc = _doc(config)
     many = doc.result.__class__(
         **{**doc.result.__dict__, "flaky": tuple(f"t{i}" * 100 for i in range(5000))}
     )
-    text = pr_comment(
-        ReadinessDocument(**{**doc.__dict__, "result": many}),
-        [],
-        default_branch="main",
-        run_url=None,
-    )
+    big = ReadinessDocument(**{**doc.__dict__, "result": many})
+    text = pr_comment(big, _t(big, []), default_branch="main", run_url=None)
     assert len(text) <= MAX_COMMENT
     assert "… and 4980 more" in text
     assert (
-        safe("@admin [x](http://evil) `code` | a\nb")
+        md("@admin [x](http://evil) `code` | a\nb")
         == "@\u200badmin \\[x\\](http://evil) 'code' \\| a b"
     )
+    assert code("a`b|c\nd") == "`a'b\\|c d`"
 
 
 def test_html_dashboard_is_self_contained(config: Config) -> None:
     from noxci.render.html import html_dashboard
 
-    page = html_dashboard(_with_findings(_doc(config, problem=True)), HISTORY)
+    doc = _with_findings(_doc(config, problem=True))
+    page = html_dashboard(doc, _t(doc, HISTORY))
     assert page.startswith("<!doctype html>")
     for external in ("<script", "<link", "src=", "@import", "url("):
         assert external not in page
     assert page.count("<circle") == len(HISTORY)
     assert "gate incomplete" in page
     assert "✗ security (stale): the job&#x27;s inputs changed" in page
-    empty = html_dashboard(_doc(config), [])
+    plain = _doc(config)
+    empty = html_dashboard(plain, _t(plain, []))
     assert "No history yet." in empty

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from noxci.config import Config, SmokeCheck
+from noxci.config import Config
 from noxci.jobs import get_job
-from noxci.jobs.base import JobContext, execute
-from noxci.jobs.smoke import check_database, check_http
+from noxci.jobs.base import JobContext
+from noxci.jobs.smoke import SmokeCheck, check_database, check_http
 from noxci.report import Status
+from noxci.runjob import execute
 from tests.conftest import MakeConfig
 from tests.fakes.server import FakeServer, Fault, json_answer, serve
 from tests.postgres import PASSWORD, fresh_database

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from noxci.cli import main
-from noxci.config import read_pyproject
-from noxci.errors import ToolError
+from noxci.errors import ExitCode, ToolError
+from noxci.registry import job_spec
 from noxci.report import write_report
 from noxci.uvtool import sync_group
 from tests.conftest import FakeRunner, make_report
@@ -21,7 +21,6 @@ def _project(root: Path, *, group: bool = True, lock: bool = True) -> None:
     )
     if lock:
         (root / "uv.lock").write_text("version = 1\n")
-    read_pyproject.cache_clear()
 
 
 def _sync(tmp_path: Path, runner: FakeRunner, sleeps: list[float]) -> str:
@@ -90,7 +89,7 @@ def test_cli_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema_version": 1', encoding="utf-8")
-    assert main(["report", "validate", str(good), str(bad)]) == 2
+    assert main(["report", "validate", str(good), str(bad)]) == ExitCode.INPUT
     err = capsys.readouterr().err
     assert f"noxci > error: {bad}: not valid JSON" in err
     assert "1 of 2 report(s) invalid" in err
@@ -154,6 +153,7 @@ def _install(
         root,
         venv or root / "venv",
         group,
+        aliases=job_spec(group).aliases,
         install_project=install_project,
         env={},
         retries=1,
@@ -177,7 +177,6 @@ def test_an_extra_stands_in_for_a_missing_group(tmp_path: Path) -> None:
         '[project]\nname = "x"\nversion = "1"\n'
         '[project.optional-dependencies]\ntesting = ["hypothesis"]\n'
     )
-    read_pyproject.cache_clear()
     runner = FakeRunner([(0, "")])
     how = _install(tmp_path, "tests", fallback=("pytest==9.2.0",), runner=runner)
     assert runner.calls[0][0][-3:] == ("pytest>=9.2.0", "-e", ".[testing]")
@@ -189,7 +188,6 @@ def test_a_group_is_found_by_its_usual_alias(tmp_path: Path) -> None:
         '[project]\nname = "x"\nversion = "1"\n[dependency-groups]\ntyping = ["mypy"]\n'
     )
     (tmp_path / "uv.lock").write_text("version = 1\n")
-    read_pyproject.cache_clear()
     runner = FakeRunner([(0, "")])
     how = _install(tmp_path, "typecheck", runner=runner)
     assert runner.calls[0][0][4:6] == ("--group", "typing")

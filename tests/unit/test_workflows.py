@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
+from noxci.config import load_config
 from noxci.ide import pycharm_configuration, vscode_tasks, write_ide_files
 from noxci.jobs.workflows import (
+    MATRIX_SESSION,
     PINNED,
     RUN_STEP,
     ZIZMOR,
+    Settings,
     parse_zizmor,
     thin_wrapper_findings,
 )
@@ -24,16 +27,7 @@ from tests.conftest import DATA, TOOL_OUTPUT
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-ALLOWED = (
-    "actions/checkout",
-    "actions/setup-python",
-    "astral-sh/setup-uv",
-    "actions/cache",
-    "actions/cache/restore",
-    "actions/cache/save",
-    "actions/upload-artifact",
-    "actions/download-artifact",
-)
+ALLOWED = load_config(ROOT).settings("workflows", Settings).allowed_actions
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +70,10 @@ def test_every_step_is_a_thin_wrapper(path: Path, sessions: list[NoxSession]) ->
             if "run" in step:
                 match = RUN_STEP.match(" ".join(step["run"].split()))
                 assert match is not None
-                assert match.group("session") in names
+                if match.group("session") == MATRIX_SESSION:
+                    assert step["env"]["NOXCI_SESSION"] == "${{ matrix.session }}"
+                else:
+                    assert match.group("session") in names
             else:
                 assert PINNED.match(step["uses"]), step["uses"]
                 assert (
@@ -85,59 +82,65 @@ def test_every_step_is_a_thin_wrapper(path: Path, sessions: list[NoxSession]) ->
                 )
 
 
-def test_ci_has_one_job_per_ci_session_and_the_seed_graph(
+def test_ci_yml_is_generated_from_the_registry() -> None:
+    from noxci.config import load_config, user_table
+    from noxci.registry import registered_jobs
+    from noxci.workflowgen import ci_workflow
+
+    config = load_config(ROOT)
+    expected = ci_workflow(config, registered_jobs(ROOT, user_table(ROOT)))
+    committed = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    assert committed == expected, "ci.yml drifted: run `noxci init --github`"
+
+
+def test_ci_has_the_seed_graph_and_a_matrix_from_nox(
     sessions: list[NoxSession],
 ) -> None:
     ci = _load(ROOT / ".github" / "workflows" / "ci.yml")
     jobs = ci["jobs"]
-    tagged = {s.name for s in sessions if "ci" in s.tags}
-    assert tagged == {
-        "lint",
-        "typecheck",
-        "tests",
-        "docs",
-        "security",
-        "build",
-        "mcp",
-        "workflows",
-    }
-    assert set(jobs) == tagged | {"readiness"}
-    for name, job in jobs.items():
-        [run] = [step["run"] for step in job["steps"] if "run" in step]
-        assert RUN_STEP.match(run).group("session") == name  # type: ignore[union-attr]
+    assert set(jobs) == {"plan", "jobs", "readiness", "mcp", "build"}
     assert ci["concurrency"] == {
         "group": "ci-${{ github.ref }}",
         "cancel-in-progress": True,
     }
     assert set(_on(ci)) == {"push", "pull_request"}
-    parallel = {n for n, j in jobs.items() if "needs" not in j}
-    assert parallel == {"lint", "typecheck", "tests", "security", "docs", "workflows"}
-    assert {"lint", "tests"} <= set(jobs["readiness"]["needs"])
-    assert set(jobs["mcp"]["needs"]) == {"lint", "tests"}
-    assert set(jobs["build"]["needs"]) == {"readiness", "mcp"}
-    timeouts = {n: j["timeout-minutes"] for n, j in jobs.items()}
-    assert timeouts == {
-        "lint": 15,
-        "typecheck": 15,
-        "tests": 30,
-        "security": 15,
-        "docs": 15,
-        "workflows": 15,
-        "readiness": 10,
-        "mcp": 20,
-        "build": 15,
-    }
-    setup = [s for s in jobs["tests"]["steps"] if "setup-uv" in s.get("uses", "")]
-    assert setup[0]["with"] == {
-        "enable-cache": True,
-        "cache-dependency-glob": "uv.lock",
-    }
+    assert jobs["jobs"]["strategy"]["matrix"] == (
+        "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    )
+    assert jobs["jobs"]["timeout-minutes"] == "${{ matrix.timeout }}"
+    [plan_run] = [s["run"] for s in jobs["plan"]["steps"] if "run" in s]
+    assert plan_run == "uv run --locked nox -s matrix"
+    assert jobs["readiness"]["needs"] == ["jobs"]
+    assert jobs["mcp"]["needs"] == ["jobs"]
+    assert jobs["build"]["needs"] == ["readiness", "mcp"]
+    timeouts = {n: j["timeout-minutes"] for n, j in jobs.items() if n != "jobs"}
+    assert timeouts == {"plan": 5, "readiness": 10, "mcp": 20, "build": 15}
     downloads = [
         s
         for s in jobs["readiness"]["steps"]
         if "download-artifact" in s.get("uses", "")
     ]
     assert downloads[0]["with"]["pattern"] == "reports-*"
+
+
+def test_the_matrix_is_the_ci_sessions_that_wait_for_nothing() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "nox", "-s", "matrix"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    matrix = json.loads(done.stdout.strip().splitlines()[-1])
+    entries = {e["session"]: (e["python"], e["timeout"]) for e in matrix["include"]}
+    assert entries == {
+        "lint": ("3.11", 15),
+        "typecheck": ("3.11", 15),
+        "tests": ("3.11", 30),
+        "docs": ("3.11", 15),
+        "security": ("3.11", 15),
+        "workflows": ("3.11", 15),
+    }
 
 
 def test_pr_comment_is_fork_safe() -> None:

@@ -2,12 +2,16 @@
 
 For a ``workflow_run`` workflow: it reads the uploaded result and the base
 branch's history, never the pull request's code, and scores nothing.
+``--dry-run`` prints the comment instead. It exits 7 when posting still
+failed after the retries; a fork's token that may not comment is not a
+failure (the comment goes to the step summary).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from noxci.config import find_root, load_config
@@ -36,22 +40,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pr", type=int, help="the pull request number (default: from the event)"
     )
     parser.add_argument("--run-url", help="link to the workflow run")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the comment's Markdown instead of posting it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Publish; a failure to publish is a warning, so this returns 0."""
-    from noxci.publish.actions import (
-        pr_number,
-        publish_comment,
-        run_url,
-    )
+    """Post (or print) the comment; exit 7 when posting failed after the retries."""
+    from noxci import ghactions
+    from noxci.errors import ExitCode
+    from noxci.publish.actions import post_comment
+    from noxci.readiness.trend import trend
+    from noxci.render.comment import pr_comment
 
     env = dict(os.environ)
     config = load_config(find_root(Path.cwd()))
     doc = read_document(args.source)
     history, _ = read_history(args.history or config.readiness_dir / "history.jsonl")
-    pr = args.pr if args.pr is not None else doc.pull_request
-    publish_comment(
-        doc, history, config, env, pr=pr_number(pr, env), url=run_url(args.run_url, env)
+    body = pr_comment(
+        doc,
+        trend(doc, history, config.default_branch),
+        default_branch=config.default_branch,
+        run_url=ghactions.run_url(args.run_url, env),
     )
-    return 0
+    if args.dry_run:
+        sys.stdout.write(body)
+        return 0
+    pr = args.pr if args.pr is not None else doc.pull_request
+    outcome = post_comment(body, env, pr=ghactions.pr_number(pr, env))
+    if outcome == "forbidden":
+        ghactions.append_step_summary(body, env)
+    return ExitCode.NETWORK if outcome == "failed" else 0

@@ -1,4 +1,4 @@
-"""``noxci config show`` and ``noxci config reference``."""
+"""``noxci config check``, ``noxci config reference`` and ``noxci config schema``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("check", help="validate [tool.noxci] of the project here")
     actions.add_parser("reference", help="print the configuration reference (Markdown)")
+    actions.add_parser("schema", help="print the [tool.noxci] JSON Schema")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,8 +26,16 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "reference":
         sys.stdout.write(config_reference())
         return 0
+    if args.action == "schema":
+        from noxci.configschema import config_schema
+
+        sys.stdout.write(json.dumps(config_schema(), indent=2) + "\n")
+        return 0
+    from noxci.config import user_table
+    from noxci.registry import registered_jobs
+
     config = load_config(find_root(Path.cwd()))
-    sys.stdout.write(
-        json.dumps({"root": str(config.root), "python": list(config.python)}) + "\n"
-    )
+    jobs = [spec.name for spec in registered_jobs(config.root, user_table(config.root))]
+    summary = {"root": str(config.root), "python": list(config.python), "jobs": jobs}
+    sys.stdout.write(json.dumps(summary) + "\n")
     return 0

@@ -1,8 +1,9 @@
 """``noxci readiness``: score the reports, apply the gate, write the dashboard.
 
-Exit codes: 0 gate passed, 1 below the threshold, 2 incomplete data.
-``--comment``, ``--notify`` and ``--upload`` publish the result; they never
-change the exit code.
+Exit codes: 0 gate passed, 1 below the threshold, 2 incomplete data (the
+others are in docs/troubleshooting.md). ``--comment``, ``--notify``,
+``--commit`` and ``--upload`` publish the result; they never change the
+exit code.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import os
 from pathlib import Path
 
 from noxci import console
-from noxci.config import Config, find_root, load_config
-from noxci.readiness.document import ReadinessDocument
-from noxci.readiness.run import Options, readiness
-from noxci.render.terminal import print_table
+from noxci.config import find_root, load_config
+from noxci.readiness.run import Options, Publish, readiness
 
 __all__ = ["add_arguments", "run"]
 
@@ -72,37 +71,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _publish(
-    args: argparse.Namespace,
-    doc: ReadinessDocument,
-    config: Config,
-    env: dict[str, str],
-) -> None:
-    from noxci.errors import NetworkError, ToolError
-    from noxci.publish.actions import pr_number, publish_comment, run_url, slack_alert
-    from noxci.publish.upload import upload
-    from noxci.readiness.history import read_history
-
-    url = run_url(args.run_url, env)
-    if args.comment:
-        history, _ = read_history(config.readiness_dir / "history.jsonl")
-        publish_comment(doc, history, config, env, pr=pr_number(args.pr, env), url=url)
-    if args.notify:
-        slack_alert(doc, env, url=url)
-    if args.commit:
-        from noxci.publish.commit import commit_readiness
-
-        try:
-            commit_readiness(config, env)
-        except (NetworkError, ToolError) as exc:
-            console.warn(f"{exc}; the gate is unchanged")
-    if args.upload:
-        try:
-            upload(args.upload, doc, env)
-        except NetworkError as exc:
-            console.warn(f"{exc}; the gate is unchanged")
-
-
 def run(args: argparse.Namespace) -> int:
     """Score, print the table, write the outputs, publish; return the gate's exit code."""
     env = dict(os.environ)
@@ -114,9 +82,15 @@ def run(args: argparse.Namespace) -> int:
         duration_s=args.duration if args.preflight else None,
         jobs_failed=args.preflight and args.jobs_failed,
     )
-    doc = readiness(config, env, options)
-    print_table(doc)
-    _publish(args, doc, config, env)
+    publish = Publish(
+        comment=args.comment,
+        notify=args.notify,
+        commit=args.commit,
+        upload=args.upload,
+        pr=args.pr,
+        run_url=args.run_url,
+    )
+    doc = readiness(config, env, options, publish)
     code = doc.result.gate.exit_code
     (console.info if code == 0 else console.error)(doc.result.message)
     return code

@@ -13,12 +13,24 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from noxci.config import BuildConfig
+from noxci.jobconfig import JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.report import Finding, Severity, Status
 from noxci.uvtool import find_uv
+from noxci.venvs import interpreter
 
-__all__ = ["run"]
+__all__ = ["Settings", "run"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.build]``."""
+
+    out_dir: str = option(
+        "dist",
+        {"type": "string", "minLength": 1},
+        "Where the artifacts go (git-ignored).",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,12 +81,12 @@ def _collect(tmp: Path, out_dir: Path, *, keep: bool) -> list[Artifact]:
 
 def run(ctx: JobContext) -> Outcome:
     """Build, hash and collect the distributions."""
-    cfg = ctx.settings(BuildConfig)
+    cfg = ctx.settings(Settings)
     out_dir = ctx.root / cfg.out_dir
     if not out_dir.exists():
         out_dir.mkdir(parents=True)
         (out_dir / ".gitignore").write_text("*\n", encoding="utf-8")
-    python = ["--python", str(ctx.venv / "bin" / "python")] if ctx.venv else []
+    python = ["--python", str(interpreter(ctx.venv))] if ctx.venv else []
     with tempfile.TemporaryDirectory(prefix=".build-", dir=out_dir) as tmp:
         done = ctx.tool(
             [find_uv(), "build", "--out-dir", tmp, *python, *ctx.posargs],

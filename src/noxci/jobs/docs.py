@@ -8,20 +8,48 @@ items is a failure, not 100%.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from noxci import fsutil
-from noxci.config import DocsConfig
 from noxci.errors import ToolError
+from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.interrogate import parse_interrogate
 from noxci.project import detect_packages
 from noxci.report import Finding, Severity, Status
 
-__all__ = ["run"]
+__all__ = ["Settings", "run"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.docs]``."""
+
+    paths: tuple[str, ...] = option(
+        (),
+        PATHS,
+        "Packages whose docstrings are counted; empty means src/ or the package.",
+    )
+    required_files: tuple[str, ...] = option(
+        ("README*", "LICENSE*", "CHANGELOG*"),
+        PATHS,
+        "Globs that must each match a file at the project root.",
+    )
+    fail_under: float = option(
+        0.0,
+        {"type": "number", "minimum": 0, "maximum": 100},
+        "Docstring coverage below this percent fails the job.",
+    )
+
+    @property
+    def digest_globs(self) -> tuple[str, ...]:
+        """``inputs`` plus the required files: adding or deleting one changes the result."""
+        return (*self.inputs, *self.required_files)
 
 
 def run(ctx: JobContext) -> Outcome:
     """Count docstrings and look for the required files."""
-    cfg = ctx.settings(DocsConfig)
+    cfg = ctx.settings(Settings)
     if not ctx.has("interrogate"):
         raise ToolError(
             f"interrogate is not installed; add it to the '{cfg.group}' dependency group"

@@ -6,28 +6,63 @@ check mode. ``nox -s lint -- ARGS`` passes ARGS to ``ruff check``.
 
 from __future__ import annotations
 
-from noxci.config import LintConfig
+from dataclasses import dataclass
+
 from noxci.errors import ToolError
+from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.black import parse_black_check
 from noxci.parsers.ruff import parse_ruff_check, parse_ruff_format
 from noxci.project import dependency_names, tool_table
 from noxci.report import Finding, Severity, Status
+from noxci.venvs import requirement_name
 
-__all__ = ["choose_formatter", "run"]
+__all__ = ["Settings", "choose_formatter", "lint_settings", "run", "tools"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.lint]``."""
+
+    formatter: str = option(
+        "auto",
+        {"enum": ["auto", "black", "ruff", "none"]},
+        "Format checker: auto uses black when the project configures or depends on black, else ruff format.",
+    )
+    paths: tuple[str, ...] = option(
+        (),
+        PATHS,
+        "Paths to lint; empty means the tools' own configuration (or the project root).",
+    )
+
 
 RUFF_ERROR = 2
 BLACK_ERROR = 123
 
 
+def lint_settings(ctx: JobContext) -> Settings:
+    """``[tool.noxci.lint]``, also for the ``fmt`` session, which follows it."""
+    return ctx.config.settings("lint", Settings)
+
+
 def choose_formatter(ctx: JobContext) -> str:
     """Black when the project uses black, else ruff format (or none)."""
-    cfg = ctx.settings(LintConfig)
+    cfg = lint_settings(ctx)
     if cfg.formatter != "auto":
         return cfg.formatter
     if tool_table(ctx.root, "black") or "black" in dependency_names(ctx.root):
         return "black"
     return "ruff"
+
+
+def tools(ctx: JobContext) -> list[str]:
+    """The job's tools, less the formatter the project does not use."""
+    formatter = choose_formatter(ctx)
+    return [
+        tool
+        for tool in ctx.job_config.tools
+        if requirement_name(tool) in {"ruff", formatter}
+    ]
 
 
 def _format_check(ctx: JobContext, formatter: str, paths: list[str]) -> list[str]:
@@ -47,8 +82,7 @@ def _format_check(ctx: JobContext, formatter: str, paths: list[str]) -> list[str
 
 def run(ctx: JobContext) -> Outcome:
     """Run ruff check and the format check; report findings and unformatted files."""
-    cfg = ctx.settings(LintConfig)
-    paths = list(cfg.paths)
+    paths = list(ctx.settings(Settings).paths)
     json_out, sarif_out = ctx.artifact("ruff.json"), ctx.artifact("ruff.sarif")
     check = ctx.tool(
         [

@@ -6,19 +6,115 @@ is the project's), within its own time budget; see :mod:`noxci.mcpcheck`.
 
 from __future__ import annotations
 
-from noxci.config import McpConfig
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from noxci.jobconfig import JobConfig, build_settings, option
 from noxci.jobs.base import JobContext, Outcome
-from noxci.mcpcheck import ServerCheck, dry_run
+from noxci.mcpcheck import McpServerSpec, SafeTool, ServerCheck, dry_run
 from noxci.report import Finding, Severity, Status
 
-__all__ = ["run"]
+__all__ = ["Settings", "run"]
+
+_SESSION = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"}
+_SAFE_TOOL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "arguments": {
+            "type": "object",
+            "description": "Sample arguments for the call.",
+        },
+        "expect-keys": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Keys the structured result must have.",
+        },
+    },
+}
+_SERVER = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "command": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string"},
+            "description": "The command line that starts the server on stdio.",
+        },
+        "url": {
+            "type": "string",
+            "pattern": "^https?://",
+            "description": "A running server's streamable HTTP endpoint (instead of command).",
+        },
+        "env": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Extra environment for the server process.",
+        },
+        "timeout": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 86400,
+            "description": "Seconds the whole dry run of this server may take.",
+        },
+        "safe-tools": {
+            "type": "array",
+            "items": _SAFE_TOOL,
+            "description": "Tools that may be called in CI, with sample arguments.",
+        },
+    },
+}
+
+
+def _servers(items: Sequence[Any]) -> tuple[McpServerSpec, ...]:
+    return tuple(
+        build_settings(
+            McpServerSpec,
+            {
+                **item,
+                "safe-tools": tuple(
+                    build_settings(SafeTool, tool)
+                    for tool in item.get("safe-tools", [])
+                ),
+            },
+        )
+        for item in items
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.mcp]``."""
+
+    servers: tuple[McpServerSpec, ...] = option(
+        (),
+        {"type": "array", "items": _SERVER},
+        "MCP servers to dry-run: started, initialized, listed, validated, safe tools called, shut down.",
+        convert=_servers,
+    )
+    allow_sessions: tuple[str, ...] = option(
+        ("lint", "typecheck", "tests", "docs", "security", "build", "readiness"),
+        {"type": "array", "items": _SESSION},
+        "Sessions `noxci mcp`'s run_session tool may run.",
+    )
+    run_timeout: float = option(
+        1800.0,
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
+        "Seconds a session started by run_session may take.",
+    )
 
 
 def run(ctx: JobContext) -> Outcome:
     """Dry-run every configured server."""
     import anyio
 
-    cfg = ctx.settings(McpConfig)
+    cfg = ctx.settings(Settings)
     if not cfg.servers:
         return Outcome(
             status=Status.SKIPPED, summary="no MCP servers in [tool.noxci.mcp] servers"

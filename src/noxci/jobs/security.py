@@ -15,12 +15,14 @@ directory of OSV advisories for the duration of the audit (air-gapped CI).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from noxci import console, fsutil
-from noxci.config import SecurityConfig
 from noxci.errors import ToolError
+from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.bandit import parse_bandit
 from noxci.parsers.pip_audit import parse_pip_audit
@@ -28,8 +30,66 @@ from noxci.parsers.pipcheck import parse_pip_check
 from noxci.project import detect_packages, tool_table
 from noxci.report import Status
 from noxci.uvtool import find_uv, sync_runtime
+from noxci.venvs import interpreter
 
-__all__ = ["run", "vulnerability_service"]
+__all__ = ["IgnoredAdvisory", "Settings", "run", "vulnerability_service"]
+
+_LEVEL = {"enum": ["low", "medium", "high"]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class IgnoredAdvisory:
+    """An advisory the project accepts, and why."""
+
+    id: str
+    reason: str
+
+
+def _ignores(items: Sequence[Any]) -> tuple[IgnoredAdvisory, ...]:
+    return tuple(IgnoredAdvisory(id=i["id"], reason=i["reason"]) for i in items)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.security]``."""
+
+    paths: tuple[str, ...] = option(
+        (), PATHS, "Paths bandit scans; empty means src/ or the packages."
+    )
+    bandit_severity: str = option(
+        "medium", _LEVEL, "Lowest bandit severity reported (the seed: medium)."
+    )
+    bandit_confidence: str = option(
+        "medium", _LEVEL, "Lowest bandit confidence reported (the seed: medium)."
+    )
+    vulnerability_service: str = option(
+        "osv",
+        {"type": "string", "pattern": "^(pypi|osv|https?://.+|osv-dir:.+)$"},
+        "Where pip-audit looks up advisories: pypi, osv, the URL of an OSV-compatible /v1/query endpoint, or osv-dir:PATH to serve a local directory of OSV advisories during the audit. NOXCI_VULN_SERVICE overrides it.",
+    )
+    ignore: tuple[IgnoredAdvisory, ...] = option(
+        (),
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "reason"],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "reason": {"type": "string", "minLength": 1},
+                },
+            },
+        },
+        "Advisories to ignore, each with the reason why.",
+        convert=_ignores,
+    )
+    sbom: bool = option(
+        True,
+        {"type": "boolean"},
+        "Write a CycloneDX SBOM of the locked runtime dependencies as an artifact.",
+    )
+
 
 BANDIT_ERROR = 2
 
@@ -55,7 +115,7 @@ def vulnerability_service(spec: str, root: Path) -> Iterator[list[str]]:
         )
 
 
-def _bandit(ctx: JobContext, cfg: SecurityConfig) -> tuple[list[str], Path]:
+def _bandit(ctx: JobContext, cfg: Settings) -> tuple[list[str], Path]:
     out = ctx.artifact("bandit.json")
     argv = [
         "bandit",
@@ -128,9 +188,7 @@ def _count_requirements(path: Path) -> int:
     )
 
 
-def _audit(
-    ctx: JobContext, cfg: SecurityConfig, requirements: Path, *, hashed: bool
-) -> Path:
+def _audit(ctx: JobContext, cfg: Settings, requirements: Path, *, hashed: bool) -> Path:
     out = ctx.artifact("pip-audit.json")
     out.unlink(missing_ok=True)
     spec = ctx.env.get("NOXCI_VULN_SERVICE") or cfg.vulnerability_service
@@ -171,17 +229,17 @@ def _runtime_python(ctx: JobContext) -> str:
     sync_runtime(
         ctx.root,
         target,
-        python=str(ctx.venv / "bin" / "python"),
+        python=str(interpreter(ctx.venv)),
         env=ctx.env,
         retries=ctx.config.install_retries,
         runner=ctx.runner,
     )
-    return str(target / "bin" / "python")
+    return str(interpreter(target))
 
 
 def run(ctx: JobContext) -> Outcome:
     """Scan, audit and check; see the module docstring for the verdict."""
-    cfg = ctx.settings(SecurityConfig)
+    cfg = ctx.settings(Settings)
     for tool in ("bandit", "pip-audit"):
         if not ctx.has(tool):
             raise ToolError(

@@ -15,18 +15,112 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from noxci import console, proc
-from noxci.config import SmokeCheck, SmokeConfig
 from noxci.errors import ToolError
+from noxci.jobconfig import NAME, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.report import Finding, Severity, Status
 
-__all__ = ["CheckResult", "check_database", "check_http", "run"]
+__all__ = [
+    "CheckResult",
+    "Settings",
+    "SmokeCheck",
+    "check_database",
+    "check_http",
+    "run",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmokeCheck:
+    """One API check of the smoke test."""
+
+    name: str
+    path: str
+    method: str = "GET"
+    status: int = 200
+    json_keys: tuple[str, ...] = ()
+    max_latency_ms: float | None = None
+
+
+def _checks(items: Sequence[Any]) -> tuple[SmokeCheck, ...]:
+    from noxci.jobconfig import build_settings
+
+    return tuple(build_settings(SmokeCheck, item) for item in items)
+
+
+_CHECK = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "path"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "method": {
+            "enum": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        },
+        "path": {"type": "string", "pattern": "^/"},
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "json-keys": {"type": "array", "items": {"type": "string"}},
+        "max-latency-ms": {"type": "number", "exclusiveMinimum": 0, "maximum": 600000},
+    },
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.smoke]``."""
+
+    url_env: str = option(
+        "STAGING_URL",
+        NAME,
+        "Environment variable holding the base URL of the service under test.",
+    )
+    database_url_env: str = option(
+        "DATABASE_URL",
+        NAME,
+        "Environment variable holding the database URL (SQLAlchemy) to check; unset skips the database check.",
+    )
+    health_path: str = option(
+        "/health",
+        {"type": "string", "pattern": "^/"},
+        "The health endpoint; it must answer 200.",
+    )
+    attempts: int = option(
+        3,
+        {"type": "integer", "minimum": 1, "maximum": 10},
+        "Attempts per check, with exponential backoff.",
+    )
+    backoff: float = option(
+        1.0,
+        {"type": "number", "minimum": 0, "maximum": 60},
+        "Seconds before the second attempt; doubled each time.",
+    )
+    request_timeout: float = option(
+        10.0,
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 600},
+        "Seconds each request or database connection may take.",
+    )
+    embedded: bool = option(
+        True,
+        {"type": "boolean"},
+        "With the URL variable unset, start `noxci serve` locally (SQLite) and smoke-test it.",
+    )
+    notify: bool = option(
+        True,
+        {"type": "boolean"},
+        "Send a Slack message ($SLACK_WEBHOOK_URL) when a check fails.",
+    )
+    checks: tuple[SmokeCheck, ...] = option(
+        (),
+        {"type": "array", "items": _CHECK},
+        "API checks, each run with the same retries.",
+        convert=_checks,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -257,7 +351,7 @@ def run(ctx: JobContext) -> Outcome:
     """Run every check against the configured (or embedded) service."""
     import requests
 
-    cfg = ctx.settings(SmokeConfig)
+    cfg = ctx.settings(Settings)
     base = ctx.env.get(cfg.url_env)
     database = ctx.env.get(cfg.database_url_env)
     if not base and not cfg.embedded:

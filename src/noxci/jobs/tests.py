@@ -19,27 +19,85 @@ Outcomes come from pytest's own ``--report-log``, never from counting JUnit
 
 from __future__ import annotations
 
-import configparser
-import io
 import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from noxci import fsutil
-from noxci.config import TestsConfig
 from noxci.errors import ToolError
+from noxci.jobconfig import PATHS, JobConfig, option
+from noxci.jobs import testcov
 from noxci.jobs.base import JobContext, Outcome
-from noxci.parsers import ParseError
-from noxci.parsers.coverage import CoverageTotals, parse_coverage_json
+from noxci.jobs.testcov import below_minimum
+from noxci.parsers.coverage import CoverageTotals
 from noxci.parsers.pytest_log import RunLog, merge_reruns, parse_report_log
-from noxci.project import coverage_config, detect_packages
 from noxci.report import Finding, Severity, Status
 
-__all__ = ["below_minimum", "choose_workers", "coverage_minimum", "coverage_rc", "run"]
+__all__ = [
+    "Settings",
+    "below_minimum",
+    "choose_workers",
+    "coverage_minimum",
+    "coverage_rc",
+    "run",
+]
 
-DEFAULT_COVERAGE_MIN = 80.0
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.tests]``."""
+
+    __test__ = False  # not a pytest test class
+
+    workers: int | str = option(
+        "auto",
+        {
+            "oneOf": [
+                {"const": "auto"},
+                {"type": "integer", "minimum": 0, "maximum": 1024},
+            ]
+        },
+        "xdist workers: an integer (0 = serial) or auto (serial when the last run's tests took under serial-below-s, else one per CPU).",
+    )
+    serial_below_s: float = option(
+        5.0,
+        {"type": "number", "minimum": 0, "maximum": 86400},
+        "With workers = auto, run serially when the previous run's tests took less than this many seconds.",
+    )
+    reruns: int = option(
+        2,
+        {"type": "integer", "minimum": 0, "maximum": 10},
+        "How many times failed tests are re-run (serially); a pass on re-run is reported as flaky.",
+    )
+    reruns_delay: float = option(
+        1.0,
+        {"type": "number", "minimum": 0, "maximum": 3600},
+        "Seconds to wait before each re-run round.",
+    )
+    coverage_min: float | None = option(
+        None,
+        {"type": "number", "minimum": 0, "maximum": 100},
+        "Minimum total coverage percent; unset means the project's coverage fail_under, else 80.",
+    )
+    branch: bool = option(
+        True,
+        {"type": "boolean"},
+        "Measure branch coverage, unless the project's coverage config says otherwise.",
+    )
+    source: tuple[str, ...] = option(
+        (),
+        PATHS,
+        "Coverage source packages or directories; empty means the project's coverage config, else src/ or the package.",
+    )
+    hash_seed: str = option(
+        "0",
+        {"type": "string", "pattern": "^([0-9]+|random)$"},
+        "PYTHONHASHSEED for the test run; fixed so that xdist workers collect the same tests.",
+    )
+
+
 MAX_RERUN_IDS = 200  # more failures than this is an outage, not flakiness
 PYTEST_INTERNAL_ERROR = 3
 PYTEST_USAGE_ERROR = 4
@@ -48,82 +106,30 @@ MIN_COVERAGE_VERSION = (7, 10)  # the oldest coverage noxci supports
 WORKER_PLUGIN = "noxci_xdist_coverage"  # xdist_coverage.py, copied beside the rc
 
 
-def _cfg(ctx: JobContext) -> TestsConfig:
-    return ctx.settings(TestsConfig)
-
-
-def _split(value: str) -> list[str]:
-    return [
-        part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()
-    ]
+def _cfg(ctx: JobContext) -> Settings:
+    return ctx.settings(Settings)
 
 
 def coverage_minimum(ctx: JobContext) -> float:
-    """Noxci's explicit minimum, else the project's ``fail_under``, else 80."""
-    explicit = _cfg(ctx).coverage_min
-    if explicit is not None:
-        return float(explicit)
-    project = coverage_config(ctx.root).get("report", {}).get("fail_under")
-    try:
-        return float(project) if project is not None else DEFAULT_COVERAGE_MIN
-    except ValueError:
-        return DEFAULT_COVERAGE_MIN
-
-
-def below_minimum(totals: CoverageTotals, minimum: float) -> bool:
-    """Coverage's own rule: round to the report precision, and 100 means 100."""
-    if minimum >= 100.0:
-        return totals.percent < 100.0
-    return round(totals.percent, totals.precision) < minimum
+    """The minimum for this job: its ``coverage-min``, else the project's ``fail_under``, else 80."""
+    return testcov.coverage_minimum(ctx.root, _cfg(ctx).coverage_min)
 
 
 def coverage_rc(ctx: JobContext, data_file: Path) -> str:
-    """The project's coverage config plus what parallel measurement needs.
-
-    Everything the project set is kept, except that data goes to a private
-    file, runs are parallel (xdist workers write their own data), and the minimum is
-    applied by noxci (so that ``coverage json`` cannot fail on it). Only a
-    project with no coverage configuration at all gets noxci's defaults,
-    ``branch`` and ``source`` (as ``coverage run --branch --source=PKG``).
-    """
-    sections = {
-        name: dict(values) for name, values in coverage_config(ctx.root).items()
-    }
-    own = bool(sections)  # the project configures coverage itself
-    run = sections.setdefault("run", {})
-    if not own:
-        run["branch"] = str(_cfg(ctx).branch)
-    run["parallel"] = "True"
-    run["data_file"] = str(data_file)
-    if _cfg(ctx).source or not own:
-        # noxci's source only where the project says nothing about coverage
-        # (or [tool.noxci.tests] source says so): its figures must equal the
-        # ones its own `coverage report` gives.
-        run["source"] = "\n" + "\n".join(_cfg(ctx).source or detect_packages(ctx.root))
-    # The pytest controller process imports none of the measured code; its
-    # empty data file is expected, not worth a warning.
-    quiet = ["module-not-imported", "no-data-collected"]
-    run["disable_warnings"] = "\n" + "\n".join(
-        dict.fromkeys([*_split(run.get("disable_warnings", "")), *quiet])
+    """The coverage rc this job runs with (:func:`noxci.jobs.testcov.coverage_rc`)."""
+    cfg = _cfg(ctx)
+    return testcov.coverage_rc(
+        ctx.root, branch=cfg.branch, source=cfg.source, data_file=data_file
     )
-    sections.setdefault("report", {})["fail_under"] = "0"
-    parser = configparser.RawConfigParser()
-    for name, values in sections.items():
-        parser[name] = values
-    buffer = io.StringIO()
-    parser.write(buffer)
-    return buffer.getvalue()
 
 
 def _previous_test_time(ctx: JobContext) -> float | None:
-    path = ctx.config.reports_dir / f"{ctx.session}.json"
-    try:
-        value = fsutil.loads(path.read_text(encoding="utf-8"))["metrics"][
-            "tests_duration_s"
-        ]
-    except (OSError, ValueError, KeyError, TypeError):
+    if ctx.previous is None:
         return None
-    return float(value) if isinstance(value, (int, float)) else None
+    value = ctx.previous.metrics.get("tests_duration_s")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
 
 
 def choose_workers(ctx: JobContext) -> int:
@@ -191,27 +197,6 @@ def _pytest(
     if first and done.returncode == PYTEST_INTERRUPTED and not parsed.collection_errors:
         raise ToolError("pytest was interrupted; see its output above")
     return parsed
-
-
-def _coverage(ctx: JobContext, rc: Path) -> tuple[CoverageTotals, dict[str, str]]:
-    combine = ctx.tool(["coverage", "combine", f"--rcfile={rc}"], record=False)
-    if combine.returncode != 0:
-        raise ToolError(f"coverage combine found no data: {combine.tail()}")
-    json_out, xml_out = ctx.artifact("coverage.json"), ctx.artifact("coverage.xml")
-    for kind, out in (("json", json_out), ("xml", xml_out)):
-        done = ctx.tool(["coverage", kind, f"--rcfile={rc}", "-o", out], record=False)
-        if done.returncode != 0:
-            raise ToolError(f"coverage {kind} exited {done.returncode}: {done.tail()}")
-    totals = parse_coverage_json(json_out.read_text(encoding="utf-8"))
-    if totals.statements == 0:
-        raise ParseError(
-            "coverage measured no statements: set [tool.coverage.run] source "
-            "or [tool.noxci.tests] source to the code under test"
-        )
-    return totals, {
-        "coverage-json": ctx.relative(json_out),
-        "coverage-xml": ctx.relative(xml_out),
-    }
 
 
 def _findings(
@@ -309,7 +294,7 @@ def run(ctx: JobContext) -> Outcome:
                 remaining = [
                     n for n in remaining if n not in log.tests or n in log.bad()
                 ]
-        totals, artifacts = _coverage(ctx, rc)
+        totals, artifacts = testcov.measure(ctx, rc)
     merged, flaky = merge_reruns(first, reruns)
     counts = merged.counts()
     total = sum(counts.values())

@@ -7,22 +7,36 @@ ARGS to mypy.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from noxci import fsutil
-from noxci.config import TypecheckConfig
 from noxci.errors import ToolError
+from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.mypy import parse_mypy
 from noxci.project import detect_packages, tool_table
 from noxci.report import Status
 
-__all__ = ["run", "typecheck_paths"]
+__all__ = ["Settings", "run", "typecheck_paths"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.typecheck]``."""
+
+    paths: tuple[str, ...] = option(
+        (),
+        PATHS,
+        "Paths to type-check; empty means mypy's own `files` setting, else src/ or the package.",
+    )
+
 
 MYPY_CRASH = 2
 
 
 def typecheck_paths(ctx: JobContext) -> list[str]:
     """Configured paths, else mypy's own ``files`` (by passing none), else the code."""
-    cfg = ctx.settings(TypecheckConfig)
+    cfg = ctx.settings(Settings)
     if cfg.paths:
         return list(cfg.paths)
     if tool_table(ctx.root, "mypy").get("files") or (ctx.root / "mypy.ini").is_file():

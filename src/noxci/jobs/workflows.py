@@ -15,20 +15,56 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noxci.config import WorkflowsConfig
 from noxci.errors import ToolError
+from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers import ParseError, relative_path
 from noxci.report import Finding, Severity, Status
 
-__all__ = ["RUN_STEP", "parse_zizmor", "run", "thin_wrapper_findings"]
+__all__ = [
+    "MATRIX_SESSION",
+    "RUN_STEP",
+    "Settings",
+    "parse_zizmor",
+    "run",
+    "thin_wrapper_findings",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(JobConfig):
+    """``[tool.noxci.workflows]``."""
+
+    paths: tuple[str, ...] = option(
+        (".github/workflows",), PATHS, "Workflow directories or files to check."
+    )
+    allowed_actions: tuple[str, ...] = option(
+        (
+            "actions/checkout",
+            "actions/setup-python",
+            "astral-sh/setup-uv",
+            "actions/cache",
+            "actions/cache/restore",
+            "actions/cache/save",
+            "actions/upload-artifact",
+            "actions/download-artifact",
+        ),
+        PATHS,
+        "Actions a step may use (setup, checkout, cache and artifact actions); any other `uses:` breaks the thin-wrapper rule.",
+    )
+
 
 RUN_STEP = re.compile(
-    r"^(uv run --locked )?nox -s (?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*)( -- .*)?$"
+    r"^(uv run --locked )?nox -s (?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*|\"\$NOXCI_SESSION\")( -- .*)?$"
 )
+# A matrix job names its session through this variable, set from the matrix
+# that `nox -s matrix` printed (never expanded inside `run:`).
+MATRIX_SESSION = '"$NOXCI_SESSION"'
+MATRIX_VALUE = "${{ matrix.session }}"
 PINNED = re.compile(r"^(?P<action>[^@\s]+)@[0-9a-f]{40}$")
 _SEVERITY = {
     "High": Severity.HIGH,
@@ -129,6 +165,14 @@ def _step_rules(
                         f"{where}: `run:` must be `nox -s <session>`, not {command[:80]!r}",
                     )
                 )
+            elif match.group("session") == MATRIX_SESSION:
+                if (step.get("env") or {}).get("NOXCI_SESSION") != MATRIX_VALUE:
+                    found.append(
+                        (
+                            "thin-wrapper",
+                            f"{where}: $NOXCI_SESSION must be set to {MATRIX_VALUE} in the step's env",
+                        )
+                    )
             elif match.group("session") not in sessions:
                 found.append(
                     (
@@ -179,7 +223,7 @@ def run(ctx: JobContext) -> Outcome:
 
     from noxci.noxlist import list_sessions
 
-    cfg = ctx.settings(WorkflowsConfig)
+    cfg = ctx.settings(Settings)
     files = _workflow_files(ctx.root, cfg.paths)
     if not files:
         raise ToolError(f"no workflows in {', '.join(cfg.paths)}")

@@ -1,23 +1,24 @@
 """Gather the reports the score needs, and say what is wrong with each.
 
 A report counts only when it is present, readable, schema-valid, from a job
-that ran to a verdict, and fresh: its inputs digest equals the one the
-current tree gives for that job. The commit is shown, but the digest decides
-(a report from another commit with identical inputs is fresh).
+that ran to a verdict, and fresh under the readiness staleness policy
+(:data:`noxci.staleness.READINESS`): its inputs equal the ones the current
+tree gives for that job. The commit is shown, but the inputs decide (a
+report from another commit with identical inputs is fresh).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from noxci.clock import utc_now
-from noxci.config import JOBS, Config
-from noxci.digest import DigestError, Tree, job_files
+from noxci.config import Config
+from noxci.digest import DigestError, Tree
 from noxci.errors import ReportError
 from noxci.readiness.model import Problem
+from noxci.registry import job_spec
 from noxci.report import Report, Status, read_report
+from noxci.staleness import READINESS, current_inputs, stale_reason
 
 __all__ = ["Loaded", "expected_sessions", "load_reports"]
 
@@ -39,65 +40,22 @@ class Loaded:
 
 def expected_sessions(config: Config, job: str) -> list[str]:
     """The session names that write job ``job``'s reports."""
-    if job == "tests" and len(config.python) > 1:
-        return [f"tests-{version}" for version in config.python]
-    return [job]
+    return job_spec(job).sessions(config.python)
 
 
 def _freshness(config: Config, report: Report, tree: Tree) -> Problem | None:
-    if report.job not in JOBS:
-        return Problem(
-            subject=report.session,
-            kind="stale",
-            message=f"freshness unknown: no inputs are configured for job {report.job!r}",
-        )
-    cfg = config.job(report.job)
     try:
-        files, count = job_files(
-            tree,
-            include=cfg.digest_globs,
-            exclude=cfg.inputs_exclude,
-            skip_dirs=config.output_dirs,
+        current = current_inputs(
+            config, report.job, python=report.inputs.python, tree=tree
         )
     except DigestError as exc:
         return Problem(
             subject=report.session, kind="stale", message=f"freshness unknown: {exc}"
         )
-    if (files, count) != (report.inputs.files, report.inputs.file_count):
-        commit = (report.git.commit or "unknown commit")[:12]
-        return Problem(
-            subject=report.session,
-            kind="stale",
-            message=(
-                f"the job's inputs changed since this report was made "
-                f"(at {commit}); re-run `nox -s {report.session}`"
-            ),
-        )
-    if report.inputs.args:
-        return Problem(
-            subject=report.session,
-            kind="stale",
-            message=(
-                f"made with session arguments ({' '.join(report.inputs.args)}), so not "
-                f"the CI job; re-run `nox -s {report.session}` without them"
-            ),
-        )
-    if cfg.cache == "daily" and report.inputs.salt not in _recent_days():
-        return Problem(
-            subject=report.session,
-            kind="stale",
-            message=(
-                f"made on {report.inputs.salt or 'an unknown day'}, and this job is "
-                f"re-run daily (new advisories); re-run `nox -s {report.session}`"
-            ),
-        )
-    return None
-
-
-def _recent_days() -> set[str]:
-    """Today and yesterday (UTC): a daily job's report made just before midnight still counts."""
-    today = datetime.fromisoformat(utc_now().replace("Z", "+00:00"))
-    return {day.strftime("%Y-%m-%d") for day in (today, today - timedelta(days=1))}
+    reason = stale_reason(report, current, READINESS)
+    if reason is None:
+        return None
+    return Problem(subject=report.session, kind="stale", message=reason)
 
 
 def _load_one(config: Config, session: str, job: str, tree: Tree) -> Loaded:

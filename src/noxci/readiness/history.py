@@ -6,7 +6,6 @@ GitHub access and no cache, the local CI pass rate (preflight runs).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,9 +135,7 @@ def read_history(path: Path) -> tuple[list[HistoryEntry], list[int]]:
 def append_entry(path: Path, entry: HistoryEntry, *, limit: int) -> None:
     """Append ``entry``, keeping the newest ``limit`` lines (atomically)."""
     old = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    line = json.dumps(
-        entry.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False
-    )
+    line = fsutil.canonical(entry.to_dict())
     lines = [*[x for x in old if x.strip()], line][-limit:]
     fsutil.atomic_write_text(path, "\n".join(lines) + "\n")
 

@@ -65,7 +65,13 @@ class Gate(enum.Enum):
     @property
     def exit_code(self) -> int:
         """0 passed, 1 below threshold, 2 incomplete data."""
-        return {Gate.PASSED: 0, Gate.BELOW_THRESHOLD: 1, Gate.INCOMPLETE: 2}[self]
+        from noxci.errors import ExitCode
+
+        return {
+            Gate.PASSED: ExitCode.OK,
+            Gate.BELOW_THRESHOLD: ExitCode.FAILED,
+            Gate.INCOMPLETE: ExitCode.INCOMPLETE,
+        }[self]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,23 +26,10 @@ from noxci.readiness.model import (
     Problem,
     ReadinessResult,
 )
+from noxci.registry import COMPONENTS, component_jobs
 from noxci.report import Report, Severity
 
-__all__ = ["COMPONENT_JOBS", "band_for", "score"]
-
-# Which jobs' reports each component reads.
-COMPONENT_JOBS: Mapping[str, tuple[str, ...]] = {
-    "ci": (),
-    "coverage": ("tests",),
-    "security": ("security",),
-    "quality": ("lint", "typecheck", "docs"),
-}
-LABELS = {
-    "ci": "CI pass rate",
-    "coverage": "Test coverage",
-    "security": "Security",
-    "quality": "Code quality",
-}
+__all__ = ["band_for", "needed_jobs", "score"]
 # Float noise only: 94.99999999999999 is 95, but 94.999 stays 94.999.
 _PRECISION = 9
 
@@ -241,18 +228,31 @@ _SCORERS: Mapping[
 }
 
 
+def needed_jobs(config: ReadinessConfig) -> list[str]:
+    """The jobs whose reports the weighted components read."""
+    return sorted(
+        {
+            job
+            for spec in COMPONENTS
+            if config.weights[spec.name] > 0
+            for job in component_jobs(spec.name)
+        }
+    )
+
+
 def _component(
     name: str,
+    label: str,
     config: ReadinessConfig,
     loaded: Mapping[str, Sequence[Loaded]],
     ci: CiHistory,
 ) -> Component:
-    entries = [entry for job in COMPONENT_JOBS[name] for entry in loaded.get(job, ())]
+    entries = [entry for job in component_jobs(name) for entry in loaded.get(job, ())]
 
     def make(value: float, detail: str, problems: Sequence[Problem] = ()) -> Component:
         return Component(
             name=name,
-            label=LABELS[name],
+            label=label,
             weight=config.weights[name],
             minimum=config.minimums.get(name),
             sessions=tuple(entry.session for entry in entries),
@@ -327,7 +327,9 @@ def score(
     jobs: Sequence[JobRow] = (),
 ) -> ReadinessResult:
     """Score the project; never raises for bad data, which scores 0 instead."""
-    components = [_component(name, config, loaded, ci) for name in COMPONENT_JOBS]
+    components = [
+        _component(spec.name, spec.label, config, loaded, ci) for spec in COMPONENTS
+    ]
     total = round(math.fsum(c.weighted for c in components), _PRECISION)
     gate, message = _gate(total, components, config)
     return ReadinessResult(

@@ -1,54 +1,26 @@
 """The PR comment, built from the readiness JSON only.
 
 Every string that came from a tool or a test (names, messages) goes through
-:func:`safe`: one line, no HTML, no links, no mentions, no table breaks,
-bounded length. The whole comment is capped below GitHub's 65,536 limit.
+the one escape (:func:`~noxci.render.common.md` or
+:func:`~noxci.render.common.code`): one line, no HTML, no links, no
+mentions, no table breaks, bounded length. Component labels are noxci's own.
+The whole comment is capped below GitHub's 65,536 limit.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from noxci.readiness.document import ReadinessDocument
-from noxci.readiness.history import HistoryEntry
 from noxci.readiness.model import Gate, security_keys
-from noxci.render.common import short_sha, sparkline
+from noxci.readiness.trend import Trend
+from noxci.render.common import code, label, md, short_sha, sparkline
 
-__all__ = ["MARKER", "MAX_COMMENT", "baseline_for", "pr_comment", "safe"]
+__all__ = ["MARKER", "MAX_COMMENT", "pr_comment"]
 
 MARKER = "<!-- noxci-readiness -->"
 MAX_COMMENT = 60_000
 _LIST_LIMIT = 20
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def safe(text: str, limit: int = 160) -> str:
-    """Untrusted text made inert for Markdown (rendered as plain words)."""
-    text = _CONTROL.sub(" ", text)
-    text = (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("`", "'")
-        .replace("[", "\\[")
-        .replace("]", "\\]")
-        .replace("@", "@\u200b")
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-    )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def baseline_for(
-    history: Sequence[HistoryEntry], default_branch: str
-) -> HistoryEntry | None:
-    """The newest score of the default branch (never of a PR or a laptop)."""
-    for entry in reversed(history):
-        if entry.branch == default_branch and entry.context == "ci":
-            return entry
-    return None
 
 
 def _delta(now: float, before: float | None) -> str:
@@ -72,14 +44,14 @@ def _listing(title: str, items: Sequence[str]) -> list[str]:
 
 def pr_comment(
     doc: ReadinessDocument,
-    history: Sequence[HistoryEntry],
+    trend: Trend,
     *,
     default_branch: str,
     run_url: str | None,
 ) -> str:
     """The comment body, marker first."""
     r = doc.result
-    base = baseline_for(history, default_branch)
+    base = trend.baseline
     gate = (
         "✅ passed" if r.gate is Gate.PASSED else f"❌ {r.gate.value.replace('-', ' ')}"
     )
@@ -90,13 +62,13 @@ def pr_comment(
     ]
     if base is None:
         lines += [
-            f"No baseline: `{safe(default_branch)}` has no readiness history yet, so no deltas.",
+            f"No baseline: {code(default_branch)} has no readiness history yet, so no deltas.",
             "",
         ]
     else:
         lines += [
-            f"Δ against the latest score of `{safe(default_branch)}` ({base.score:.2f}, commit "
-            f"`{safe(short_sha(base.commit))}`, {safe(base.generated_at)}).",
+            f"Δ against the latest score of {code(default_branch)} ({base.score:.2f}, commit "
+            f"{code(short_sha(base.commit))}, {md(base.generated_at)}).",
             "",
         ]
     lines += [
@@ -107,37 +79,33 @@ def pr_comment(
         before = base.components.get(c.name) if base else None
         flag = " ⚠️" if c.problems else ""
         lines.append(
-            f"| {c.label}{flag} | {c.weight:g}% | {c.score:.2f} | {_delta(c.score, before)} | {c.weighted:.2f} |"
+            f"| {md(label(c))}{flag} | {c.weight:g}% | {c.score:.2f} | {_delta(c.score, before)} | {c.weighted:.2f} |"
         )
     lines += [
         f"| **Total** | | **{r.score:.2f}** | {_delta(r.score, base.score if base else None)} | |",
         "",
     ]
-    previous = [
-        e.score for e in history if e.branch == default_branch and e.context == "ci"
-    ]
-    trend = [*previous[-10:], r.score]
+    scores = [*trend.branch_scores[-10:], r.score]
     lines += [
-        f"Trend (`{safe(default_branch)}`, then this run): `{sparkline(trend)}`",
+        f"Trend ({code(default_branch)}, then this run): `{sparkline(scores)}`",
         "",
     ]
     lines += _listing(
         "Incomplete data",
-        [
-            f"`{safe(p.subject)}` ({safe(p.kind)}): {safe(p.message)}"
-            for p in r.problems
-        ],
+        [f"{code(p.subject)} ({md(p.kind)}): {md(p.message, 160)}" for p in r.problems],
     )
-    lines += _listing("Flaky tests", [safe(name, 200) for name in r.flaky])
+    lines += _listing("Flaky tests", [code(name) for name in r.flaky])
     known = set(base.security_keys) if base else set()
     new_keys = [k for k in security_keys(r) if k not in known]
     lines += _listing(
         "New security findings" if base else "Security findings",
-        [safe(k.replace("@", " in ", 1), 200) for k in new_keys],
+        [code(k.replace("@", " in ", 1)) for k in new_keys],
     )
-    footer = f"Commit `{safe(short_sha(doc.commit))}`"
-    if run_url:
-        footer += f" · [workflow run]({run_url.replace(')', '%29')})"
+    footer = f"Commit {code(short_sha(doc.commit))}"
+    if run_url and run_url.startswith("https://"):
+        footer += (
+            f" · [workflow run]({run_url.replace('(', '%28').replace(')', '%29')})"
+        )
     lines += [footer + " · generated by noxci from readiness.json", ""]
     body = "\n".join(lines)
     if len(body) > MAX_COMMENT:

@@ -1,25 +1,58 @@
-"""Small formatting helpers shared by the renderers."""
+"""Small formatting helpers shared by the renderers, and the one Markdown escape."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 
-__all__ = ["age", "duration", "parse_time", "short_sha", "sparkline"]
+from noxci.clock import parse_time
+from noxci.readiness.model import Component
+from noxci.registry import component_label
+
+__all__ = ["age", "code", "duration", "label", "md", "short_sha", "sparkline"]
 
 _BARS = "▁▂▃▄▅▆▇█"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def parse_time(text: str | None) -> dt.datetime | None:
-    """An ISO 8601 timestamp (``Z`` allowed), or None."""
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+def md(text: str, limit: int = 300) -> str:
+    """Text from a tool, a test or a file, made inert for Markdown (plain words).
+
+    One line, no HTML, no links or images, no mentions, no emphasis, no
+    table breaks, bounded length: what GitHub renders is what the text says.
+    """
+    text = _CONTROL.sub(" ", text)
+    text = (
+        text.replace("\\", "\\\\")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("`", "'")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+        .replace("!", "\\!")
+        .replace("@", "@\u200b")
+        .replace("#", "\\#")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("~", "\\~")
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def label(component: Component) -> str:
+    """The component's label as noxci defines it, never as a file spelled it."""
+    return component_label(component.name)
+
+
+def code(text: str, limit: int = 200) -> str:
+    """Untrusted text as a Markdown code span: shown literally, one line, bounded."""
+    text = _CONTROL.sub(" ", text).replace("`", "'").replace("|", "\\|")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"`{text}`"
 
 
 def age(then: str | None, now: str) -> str:

@@ -1,26 +1,39 @@
-"""Markdown: the dashboard (``readiness/README.md``) and the step summary."""
+"""Markdown: the dashboard (``readiness/README.md``) and the step summary.
+
+Every text that came from a tool, a test or a file goes through
+:func:`~noxci.render.common.md`, the one escape.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from noxci.readiness.document import ReadinessDocument
-from noxci.readiness.history import HistoryEntry
 from noxci.readiness.model import EXCLUDED
-from noxci.render.common import age, duration, parse_time, short_sha, sparkline
-from noxci.render.monitoring import monitoring
+from noxci.readiness.trend import Trend, WeekMean
+from noxci.render.common import (
+    age,
+    code,
+    duration,
+    label,
+    md,
+    short_sha,
+    sparkline,
+)
 
-__all__ = ["dashboard", "step_summary", "weekly"]
+__all__ = ["dashboard", "step_summary", "weekly_lines"]
 
 _GATE = {
     "passed": "✅ passed",
     "below-threshold": "❌ failed (below threshold)",
+    "blocking-job": "❌ failed (a blocking job failed)",
     "incomplete": "❌ failed (incomplete data)",
 }
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def weekly_lines(weeks: Sequence[WeekMean]) -> list[str]:
+    """``2026-W48: 97.10 over 4 run(s)``, newest first."""
+    return [f"{w.week}: {w.mean:.2f} over {w.runs} run(s)" for w in weeks]
 
 
 def _headline(doc: ReadinessDocument) -> list[str]:
@@ -30,9 +43,9 @@ def _headline(doc: ReadinessDocument) -> list[str]:
         f"**Score {r.score:.2f} / 100 · {r.band.value}** ({r.band.verdict}) · "
         f"gate {_GATE[r.gate.value]} (threshold {r.threshold:g})",
         "",
-        f"Commit `{short_sha(doc.commit)}` on `{doc.branch or 'unknown'}`, scored {when} ({doc.context}).",
+        f"Commit {code(short_sha(doc.commit))} on {code(doc.branch or 'unknown')}, scored {md(when)} ({md(doc.context)}).",
         "",
-        f"> {r.message}",
+        f"> {md(r.message, 2000)}",
         "",
     ]
 
@@ -45,7 +58,7 @@ def _components(doc: ReadinessDocument) -> list[str]:
     for c in doc.result.components:
         minimum = f" (min {c.minimum:g})" if c.minimum is not None else ""
         lines.append(
-            f"| {c.label} | {c.weight:g}% | {c.score:.2f}{minimum} | {c.weighted:.2f} | {_cell(c.detail)} |"
+            f"| {md(label(c))} | {c.weight:g}% | {c.score:.2f}{minimum} | {c.weighted:.2f} | {md(c.detail)} |"
         )
     lines.append(f"| **Total** | 100% | | **{doc.result.score:.2f}** | |")
     return [*lines, ""]
@@ -60,7 +73,7 @@ def _problems(doc: ReadinessDocument) -> list[str]:
         "",
         "Each of these scores its component 0 until it is fixed:",
         "",
-        *[f"- `{p.subject}` ({p.kind}): {_cell(p.message)}" for p in problems],
+        *[f"- {code(p.subject)} ({md(p.kind)}): {md(p.message)}" for p in problems],
         "",
     ]
 
@@ -75,11 +88,11 @@ def _ci(doc: ReadinessDocument, limit: int) -> list[str]:
     lines = [
         "## CI history",
         "",
-        f"Source: **{ci.source}**{fetched}. Runs that ended "
+        f"Source: **{md(ci.source)}**{md(fetched)}. Runs that ended "
         f"{', '.join(sorted(EXCLUDED))} are left out of the pass rate.",
         "",
     ]
-    lines += [f"- ⚠️ {_cell(w)}" for w in ci.warnings]
+    lines += [f"- ⚠️ {md(w)}" for w in ci.warnings]
     if ci.warnings:
         lines.append("")
     if not ci.runs:
@@ -89,14 +102,22 @@ def _ci(doc: ReadinessDocument, limit: int) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for run in ci.runs[:limit]:
-        label = f"[{run.id}]({run.url})" if run.url else str(run.id)
+        label = f"[{run.id}]({_url(run.url)})" if run.url else str(run.id)
         lines.append(
-            f"| {label} | {run.conclusion} | `{short_sha(run.head_sha)}` | {run.created_at} | {duration(run.duration_s)} |"
+            f"| {label} | {md(run.conclusion)} | {code(short_sha(run.head_sha))} | {md(run.created_at)} | {duration(run.duration_s)} |"
         )
     return [*lines, ""]
 
 
-def _trend(history: Sequence[HistoryEntry], limit: int) -> list[str]:
+def _url(url: str) -> str:
+    """A link target from a CI run: https only, and no Markdown in it."""
+    if not url.startswith("https://"):
+        return "#"
+    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
+def _trend(trend: Trend, limit: int) -> list[str]:
+    history = trend.history
     if not history:
         return ["## Trend", "", "No history yet.", ""]
     recent = history[-20:]
@@ -111,10 +132,10 @@ def _trend(history: Sequence[HistoryEntry], limit: int) -> list[str]:
     ]
     for e in reversed(history[-limit:]):
         lines.append(
-            f"| {e.generated_at} | {e.context} | `{short_sha(e.commit)}` | {e.score:.2f} | {e.band} | {e.gate} |"
+            f"| {md(e.generated_at)} | {md(e.context)} | {code(short_sha(e.commit))} | {e.score:.2f} | {md(e.band)} | {md(e.gate)} |"
         )
     lines += ["", "Week over week (mean score per ISO week, newest first):", ""]
-    lines += [f"- {line}" for line in weekly(history)[:8]]
+    lines += [f"- {line}" for line in weekly_lines(trend.weekly)[:8]]
     return [*lines, ""]
 
 
@@ -122,17 +143,17 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def _monitoring(doc: ReadinessDocument, history: Sequence[HistoryEntry]) -> list[str]:
-    m = monitoring(doc, history)
+def _monitoring(trend: Trend) -> list[str]:
+    m = trend.monitoring
     return [
         "## CI health",
         "",
         "| Measure | Value | Over |",
         "|---|---:|---|",
-        f"| CI pass rate (rolling) | {_percent(m.pass_rate)} | {_cell(m.pass_rate_detail)} |",
+        f"| CI pass rate (rolling) | {_percent(m.pass_rate)} | {md(m.pass_rate_detail)} |",
         f"| Average CI run time | {duration(m.average_build_s)} | {m.builds_timed} timed runs |",
-        f"| Cache hit rate | {_percent(m.cache_hit_rate)} | {m.cache_detail} |",
-        f"| Flaky-test frequency | {_percent(m.flaky_frequency)} | runs with a flaky test, last {min(len(history), 10)} scored runs; {m.flaky_now} flaky now |",
+        f"| Cache hit rate | {_percent(m.cache_hit_rate)} | {m.cache_hits} of {m.cache_total} session results reused over the last {m.runs_counted} scored runs |",
+        f"| Flaky-test frequency | {_percent(m.flaky_frequency)} | runs with a flaky test, last {m.runs_counted} scored runs; {m.flaky_now} flaky now |",
         f"| Security issues | {m.security_issues} | high and medium findings now |",
         "",
     ]
@@ -150,34 +171,32 @@ def _jobs(doc: ReadinessDocument) -> list[str]:
     for job in doc.result.jobs:
         cached = " (cached)" if job.cached else ""
         lines.append(
-            f"| `{job.session}` | {job.status}{cached} | {'yes' if job.blocking else 'no'} | "
-            f"{duration(job.duration_s)} | {_cell(job.summary)} |"
+            f"| {code(job.session)} | {md(job.status)}{cached} | {'yes' if job.blocking else 'no'} | "
+            f"{duration(job.duration_s)} | {md(job.summary)} |"
         )
     return [*lines, ""]
 
 
-def dashboard(
-    doc: ReadinessDocument,
-    history: Sequence[HistoryEntry],
-    *,
-    extra: Sequence[str] = (),
-) -> str:
+def _weights(doc: ReadinessDocument) -> str:
+    parts = [f"{c.weight / 100:.2f}·{md(label(c))}" for c in doc.result.components]
+    return "Score = " + " + ".join(parts)
+
+
+def dashboard(doc: ReadinessDocument, trend: Trend) -> str:
     """``readiness/README.md``: what GitHub shows for the folder."""
     lines = [
-        f"# Release readiness: {doc.project}",
+        f"# Release readiness: {md(doc.project)}",
         "",
         "<!-- Generated by `noxci readiness` from readiness.json and history.jsonl; do not edit. -->",
         "",
         *_headline(doc),
         *_components(doc),
         *_problems(doc),
-        *extra,
-        *_monitoring(doc, history),
+        *_monitoring(trend),
         *_ci(doc, 10),
-        *_trend(history, 10),
+        *_trend(trend, 10),
         *_jobs(doc),
-        "Score = 0.40·CI pass rate + 0.30·coverage + 0.20·security + 0.10·quality (weights as configured); "
-        "see docs/scoring.md.",
+        f"{_weights(doc)} (the weights configured); see noxci's docs/scoring.md.",
         "",
     ]
     return "\n".join(lines)
@@ -194,17 +213,3 @@ def step_summary(doc: ReadinessDocument) -> str:
             *_problems(doc),
         ]
     )
-
-
-def weekly(history: Sequence[HistoryEntry]) -> list[str]:
-    """Week-over-week averages of the score (ISO weeks), newest first."""
-    weeks: dict[str, list[float]] = {}
-    for entry in history:
-        when = parse_time(entry.generated_at)
-        if when is not None:
-            year, week, _ = when.isocalendar()
-            weeks.setdefault(f"{year}-W{week:02d}", []).append(entry.score)
-    return [
-        f"{key}: {sum(v) / len(v):.2f} over {len(v)} run(s)"
-        for key, v in sorted(weeks.items(), reverse=True)
-    ]

@@ -24,6 +24,7 @@ from noxci import fsutil
 from noxci.errors import ReportError
 from noxci.readiness.document import ReadinessDocument, validate_document
 from noxci.readiness.history import HistoryEntry
+from noxci.readiness.trend import trend
 from noxci.render.badge import badge
 from noxci.render.html import html_dashboard
 from noxci.serve.store import Store
@@ -164,7 +165,8 @@ def serve_app(store: Store) -> Starlette:
                 "<!doctype html><p>No readiness result for this project.</p>",
                 status_code=404,
             )
-        return HTMLResponse(html_dashboard(doc, _entries(store, name)))
+        history = trend(doc, _entries(store, name), doc.branch or "main")
+        return HTMLResponse(html_dashboard(doc, history))
 
     return Starlette(
         routes=[

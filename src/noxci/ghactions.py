@@ -1,0 +1,80 @@
+"""GitHub Actions: its environment read, and its files written, in one place.
+
+The pull request and the run's page, read from the Actions environment;
+the step summary (``$GITHUB_STEP_SUMMARY``) and step outputs
+(``$GITHUB_OUTPUT``), each a no-op outside Actions. Everything written
+passes through :func:`noxci.console.redact`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from noxci import console
+
+__all__ = ["append_step_summary", "pr_number", "run_url", "set_output"]
+
+# GitHub refuses a step summary over 1 MiB; stay well below it.
+MAX_SUMMARY = 512 * 1024
+
+
+def pr_number(explicit: int | None, env: Mapping[str, str]) -> int | None:
+    """The pull request: ``--pr``, else ``NOXCI_PR_NUMBER``, else the event payload."""
+    if explicit is not None:
+        return explicit
+    if env.get("NOXCI_PR_NUMBER", "").isdigit():
+        return int(env["NOXCI_PR_NUMBER"])
+    event = env.get("GITHUB_EVENT_PATH")
+    if event and Path(event).is_file():
+        try:
+            data = json.loads(Path(event).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        number = (data.get("pull_request") or {}).get("number") or data.get("number")
+        return number if isinstance(number, int) else None
+    return None
+
+
+def run_url(explicit: str | None, env: Mapping[str, str]) -> str | None:
+    """The workflow run's page, from ``--run-url`` or the Actions environment."""
+    if explicit:
+        return explicit
+    if env.get("NOXCI_RUN_URL"):
+        return env["NOXCI_RUN_URL"]
+    if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        return (
+            f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
+        )
+    return None
+
+
+def _append(path: str, text: str) -> None:
+    with Path(path).open("a", encoding="utf-8") as handle:
+        handle.write(console.redact(text))
+
+
+def append_step_summary(text: str, env: Mapping[str, str]) -> bool:
+    """Add Markdown to the job's summary page; False outside Actions."""
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return False
+    if len(text) > MAX_SUMMARY:
+        text = text[: MAX_SUMMARY - 60] + "\n\n… (truncated: see the artifact)\n"
+    _append(path, text.rstrip("\n") + "\n\n")
+    return True
+
+
+def set_output(name: str, value: str, env: Mapping[str, str]) -> bool:
+    """Set a step output (one line); False outside Actions."""
+    path = env.get("GITHUB_OUTPUT")
+    if not path:
+        return False
+    if "\n" in value:
+        raise ValueError("a step output written by noxci is one line")
+    _append(path, f"{name}={value}\n")
+    return True

@@ -1,0 +1,88 @@
+"""The ``fmt`` session: apply ``ruff check --fix`` and the project's formatter.
+
+The one session that changes files, and it says so: it lists every file it
+rewrote. What ruff cannot fix is left as findings and fails the session, so
+``nox -s fmt`` then ``nox -s lint`` passes whenever the tools can make it
+pass. The formatter is the one the lint job checks with (black or ruff
+format). ``nox -s fmt -- ARGS`` passes ARGS to ``ruff check``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from noxci import console
+from noxci.digest import list_files, select_files
+from noxci.errors import ToolError
+from noxci.jobconfig import JobConfig
+from noxci.jobs.base import JobContext, Outcome
+from noxci.jobs.lint import RUFF_ERROR, choose_formatter, lint_settings, tools
+from noxci.parsers.ruff import parse_ruff_check
+from noxci.report import Status
+
+__all__ = ["Settings", "run", "tools"]
+
+# No keys of its own: the formatter and paths are the lint job's.
+Settings = JobConfig
+
+
+def _hashes(ctx: JobContext) -> dict[str, str]:
+    cfg = ctx.job_config
+    names = select_files(list_files(ctx.root), cfg.inputs, cfg.inputs_exclude)
+    found = {}
+    for name in names:
+        path = ctx.root / name
+        if path.is_file():
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def run(ctx: JobContext) -> Outcome:
+    """Fix, format, and list what changed."""
+    paths = list(lint_settings(ctx).paths)
+    before = _hashes(ctx)
+    out = ctx.artifact("ruff.json")
+    fix = ctx.tool(
+        [
+            "ruff",
+            "check",
+            "--fix",
+            "--output-format",
+            "json",
+            "--output-file",
+            out,
+            *paths,
+            *ctx.posargs,
+        ]
+    )
+    if fix.returncode >= RUFF_ERROR or not out.is_file():
+        raise ToolError(f"ruff check --fix exited {fix.returncode}: {fix.tail()}")
+    remaining = parse_ruff_check(out.read_text(encoding="utf-8"), str(ctx.root))
+    formatter = choose_formatter(ctx)
+    if formatter != "none":
+        argv = (
+            ["black", *(paths or ["."])]
+            if formatter == "black"
+            else ["ruff", "format", *paths]
+        )
+        done = ctx.tool(argv)
+        if done.returncode != 0:
+            raise ToolError(f"{formatter} exited {done.returncode}: {done.tail()}")
+    after = _hashes(ctx)
+    changed = sorted(
+        name for name, digest in after.items() if before.get(name) != digest
+    )
+    for name in changed:
+        console.info(f"fmt: rewrote {name}")
+    left = len(remaining.findings)
+    return Outcome(
+        status=Status.PASSED if left == 0 else Status.FAILED,
+        summary=(
+            f"changed {len(changed)} file(s) (ruff --fix, {formatter}); "
+            f"{left} finding(s) ruff cannot fix"
+        ),
+        metrics={"files_changed": len(changed), "ruff_findings": left},
+        findings=remaining.findings,
+        artifacts={"ruff-json": ctx.relative(out)},
+        details={"changed": changed, "formatter": formatter},
+    )

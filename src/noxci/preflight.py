@@ -1,0 +1,187 @@
+"""Preflight: every CI job in parallel, then the readiness gate, as CI runs them.
+
+Planning is pure: :func:`ci_sessions` reads the noxfile's sessions (nox's
+registry, passed in as plain objects), and :func:`plan` concludes the jobs
+whose inputs did not change from their cached reports, with the cache's own
+rule (:func:`noxci.runjob.cache_hit`), so that no nox worker starts for
+them. The rest run in one child ``nox -s ... -j auto``, so that a failing
+job neither stops the others nor (as a failed ``requires=``) hides the
+readiness table; then ``noxci readiness --preflight`` scores what the jobs
+reported. Anything planning cannot model is left to the workers, which
+decide as they always do: a doubt is never a hit.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from noxci import console, proc
+from noxci.config import Config, load_config
+from noxci.errors import ExitCode, NoxciError, meaning
+from noxci.report import Report, Status
+from noxci.runjob import Request, cache_hit, context, safe_inputs, verdict
+
+__all__ = ["NEUTRAL_OPTIONS", "Plan", "Result", "ci_sessions", "plan", "run"]
+
+# nox options that change neither which sessions run, nor their names,
+# Pythons or arguments: with only these, preflight may decide cache hits
+# itself. With any other option it leaves every decision to the workers.
+NEUTRAL_OPTIONS = frozenset(
+    {
+        "-R",
+        "-r",
+        "--reuse-existing-virtualenvs",
+        "--no-reuse-existing-virtualenvs",
+        "--no-install",
+        "--install-only",
+        "-x",
+        "--stop-on-first-error",
+        "--no-color",
+        "--forcecolor",
+        "--force-color",
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """Which CI sessions are concluded from their caches, and what the child nox runs."""
+
+    hits: tuple[Report, ...]
+    selection: tuple[str, ...]  # nox's selection arguments; empty: nothing to run
+
+    @property
+    def blocking_failures(self) -> list[str]:
+        """Cached reports that failed a blocking job."""
+        return [
+            r.session for r in self.hits if r.status is Status.FAILED and r.blocking
+        ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """How preflight ended."""
+
+    exit_code: int
+    message: str
+
+
+def ci_sessions(
+    registry: Mapping[str, Any], running: str
+) -> dict[str, tuple[str, str]] | None:
+    """Each ``ci``-tagged session as nox will name it, with its job and Python.
+
+    None when nox would name or expand them in a way not modelled here
+    (parametrized sessions, sessions without a virtualenv).
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for name, func in registry.items():
+        if "ci" not in func.tags:
+            continue
+        if hasattr(func, "parametrize") or func.venv_backend == "none":
+            return None
+        python = func.python
+        if isinstance(python, (list, tuple, set)):
+            if not all(isinstance(v, str) for v in python):
+                return None
+            found.update({f"{name}-{v}": (name, v) for v in python})
+        else:
+            found[name] = (name, python if isinstance(python, str) else running)
+    return found
+
+
+def _hit(
+    config: Config, session: str, job: str, python: str, env: Mapping[str, str]
+) -> Report | None:
+    """The cache hit for ``session``, or None to leave it to its worker."""
+    try:
+        ctx = context(config, Request(job=job, session=session, python=python, env=env))
+        if ctx.previous is None:
+            return None
+        return cache_hit(ctx, safe_inputs(ctx), log=console.info)
+    except (NoxciError, OSError):
+        return None  # the worker decides, and reports the problem itself
+
+
+def plan(
+    config: Config | None,
+    sessions: Mapping[str, tuple[str, str]] | None,
+    args: Sequence[str],
+    env: Mapping[str, str],
+) -> Plan:
+    """Conclude what the caches can; the rest go to the child nox."""
+    everything = Plan(hits=(), selection=("-t", "ci"))
+    if config is None or not sessions or any(a not in NEUTRAL_OPTIONS for a in args):
+        return everything
+    hits: list[Report] = []
+    misses: list[str] = []
+    for name, (job, python) in sessions.items():
+        hit = _hit(config, name, job, python, env)
+        if hit is None:
+            misses.append(name)
+        else:
+            hits.append(hit)
+            console.info(verdict(hit).line)
+    return Plan(hits=tuple(hits), selection=("-s", *misses) if misses else ())
+
+
+def _config(root: Path) -> Config | None:
+    try:
+        return load_config(root)
+    except NoxciError:
+        return None  # the workers report it, one line each
+
+
+def run(
+    root: Path,
+    *,
+    noxfile: str,
+    posargs: Iterable[str],
+    env: Mapping[str, str],
+    registry: Mapping[str, Any],
+    runner: Callable[..., proc.Completed] = proc.run,
+) -> Result:
+    """Run the jobs (cached ones concluded here), then the gate; say how it ended."""
+    posargs = list(posargs)
+    args = [a for a in posargs if a != "--no-cache"]
+    env = {**env, **({"NOXCI_CACHE": "0"} if "--no-cache" in posargs else {})}
+    started = time.monotonic()
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    decided = plan(_config(root), ci_sessions(registry, running), args, env)
+    failed = decided.blocking_failures
+    if decided.selection:
+        argv = [sys.executable, "-m", "nox", "-f", noxfile, *decided.selection]
+        jobs = runner([*argv, "-j", "auto", *args], cwd=root, capture=False, env=env)
+        if jobs.returncode != 0:
+            failed.append("see the blocks above")
+    gate = runner(
+        [
+            sys.executable,
+            "-m",
+            "noxci",
+            "readiness",
+            "--preflight",
+            "--duration",
+            f"{time.monotonic() - started:.3f}",
+            *(["--jobs-failed"] if failed else []),
+        ],
+        cwd=root,
+        capture=False,
+    )
+    reasons = [f"a blocking job failed: {', '.join(failed)}"] if failed else []
+    if gate.returncode != 0:
+        reasons.append(
+            f"the readiness gate: {meaning(gate.returncode)} (see the table above)"
+        )
+    if reasons:
+        code = gate.returncode or ExitCode.BLOCKING_JOB
+        return Result(exit_code=code, message="preflight failed: " + "; ".join(reasons))
+    return Result(
+        exit_code=0,
+        message="preflight passed: every blocking job passed and the readiness gate passed",
+    )
