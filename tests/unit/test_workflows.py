@@ -166,6 +166,14 @@ def test_update_and_smoke_triggers() -> None:
     assert smoke["jobs"]["smoke"]["environment"] == "staging"
     assert [c["cron"] for c in _on(smoke)["schedule"]] == ["0 */4 * * *"]
     assert _on(smoke)["workflow_run"]["branches"] == ["main"]
+    # `branches` also matches a pull request from a branch named main: the
+    # job itself admits only CI runs of pushes to main (issue 16).
+    assert smoke["jobs"]["smoke"]["if"] == (
+        "github.event_name != 'workflow_run' || "
+        "(github.event.workflow_run.conclusion == 'success' && "
+        "github.event.workflow_run.event == 'push' && "
+        "github.event.workflow_run.head_branch == 'main')"
+    )
 
 
 def test_zizmor_finds_nothing_in_our_workflows() -> None:
