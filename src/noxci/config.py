@@ -29,6 +29,7 @@ from noxci.pyproject import (
 __all__ = [
     "DEFAULT_PYTHON",
     "Config",
+    "NetworkLimits",
     "QualityWeights",
     "ReadinessConfig",
     "SecurityPenalties",
@@ -81,6 +82,14 @@ class ReadinessConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NetworkLimits:
+    """How long a network call may wait (``network-max-wait``, ``network-budget``)."""
+
+    max_wait: float = 10.0  # the longest single wait before a retry
+    budget: float = 30.0  # all attempts and waits of one call
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole of ``[tool.noxci]`` with defaults applied."""
 
@@ -90,6 +99,8 @@ class Config:
     readiness_dir: Path
     default_branch: str
     install_retries: int
+    max_file_size: int
+    network: NetworkLimits
     readiness: ReadinessConfig
     jobs: Mapping[str, JobConfig]
     project_name: str
@@ -246,6 +257,11 @@ def load_config(root: Path) -> Config:
         readiness_dir=root / merged["readiness-dir"],
         default_branch=merged["default-branch"],
         install_retries=merged["install-retries"],
+        max_file_size=merged["max-file-size"],
+        network=NetworkLimits(
+            max_wait=float(merged["network-max-wait"]),
+            budget=float(merged["network-budget"]),
+        ),
         readiness=_readiness(merged["readiness"]),
         jobs={
             spec.name: build_settings(settings_class(spec), merged[spec.name])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -48,17 +47,8 @@ def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, dumps(data))
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range")
-    return value
-
-
 def loads(text: str) -> Any:
-    """Parse JSON strictly: NaN, Infinity and overflowing numbers are errors."""
-    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+    """Parse JSON strictly: NaN, Infinity, overflowing numbers and deep nesting are errors."""
+    from noxci.safefile import loads as strict_loads
+
+    return strict_loads(text)

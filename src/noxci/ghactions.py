@@ -8,7 +8,6 @@ passes through :func:`noxci.console.redact`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,25 +17,39 @@ __all__ = ["append_step_summary", "pr_number", "run_url", "set_output"]
 
 # GitHub refuses a step summary over 1 MiB; stay well below it.
 MAX_SUMMARY = 512 * 1024
+# GitHub caps webhook payloads, and so the event file, at 25 MB.
+MAX_EVENT = 25 * 1024 * 1024
 
 
 def pr_number(explicit: int | None, env: Mapping[str, str]) -> int | None:
     """The pull request: ``--pr``, else ``NOXCI_PR_NUMBER``, else the event payload."""
     if explicit is not None:
         return explicit
-    if env.get("NOXCI_PR_NUMBER", "").isdigit():
-        return int(env["NOXCI_PR_NUMBER"])
+    given = env.get("NOXCI_PR_NUMBER", "")
+    if given.isascii() and given.isdigit() and len(given) < 10:
+        return int(given)
     event = env.get("GITHUB_EVENT_PATH")
-    if event and Path(event).is_file():
-        try:
-            data = json.loads(Path(event).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict):
-            return None
-        number = (data.get("pull_request") or {}).get("number") or data.get("number")
-        return number if isinstance(number, int) else None
-    return None
+    return _event_pr(Path(event)) if event else None
+
+
+def _event_pr(event: Path) -> int | None:
+    """The pull request of an event payload, read through the safe reader."""
+    from noxci import safefile
+
+    try:
+        data = safefile.read_json(event, limit=MAX_EVENT)
+    except safefile.MissingFile:
+        return None
+    except safefile.FileProblem as exc:
+        console.warn(f"{exc}; no pull request number from the event payload")
+        return None
+    if not isinstance(data, dict):
+        return None
+    pull = data.get("pull_request")
+    number = (pull.get("number") if isinstance(pull, dict) else None) or data.get(
+        "number"
+    )
+    return number if type(number) is int and 0 < number < 2**31 else None
 
 
 def run_url(explicit: str | None, env: Mapping[str, str]) -> str | None:

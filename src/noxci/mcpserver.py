@@ -32,6 +32,7 @@ from noxci.jobs.mcp import Settings as McpSettings
 from noxci.readiness.document import ReadinessDocument, read_document
 from noxci.readiness.model import Gate
 from noxci.report import read_report
+from noxci.safefile import MissingFile
 
 __all__ = ["build_server", "explain", "main"]
 
@@ -174,7 +175,9 @@ def _run_session(root: Path, cfg: Config, name: str, extra: list[str]) -> RunRes
         raise ToolError(str(exc)) from None
     status = summary = None
     try:
-        report = read_report(cfg.reports_dir / f"{name}.json")
+        report = read_report(
+            cfg.reports_dir / f"{name}.json", root=cfg.root, limit=cfg.max_file_size
+        )
         status, summary = report.status.value, report.summary
     except ReportError:
         pass  # not a job session, or it wrote no report: the exit code says it all
@@ -236,11 +239,15 @@ def build_server(root: Path) -> MCPServer:
             raise ToolError(str(exc)) from None
 
     def readiness_doc() -> ReadinessDocument | None:
-        path = config().readiness_dir / "readiness.json"
-        if not path.exists():
-            return None
+        cfg = config()
         try:
-            return read_document(path)
+            return read_document(
+                cfg.readiness_dir / "readiness.json",
+                root=cfg.root,
+                limit=cfg.max_file_size,
+            )
+        except MissingFile:
+            return None
         except ReportError as exc:
             raise ToolError(str(exc)) from None
 
@@ -296,7 +303,9 @@ def build_server(root: Path) -> MCPServer:
         if not SESSION_NAME.match(session):
             raise ToolError(f"refused: {session!r} is not a session name")
         try:
-            return read_report(config().reports_dir / f"{session}.json").to_dict()
+            cfg = config()
+            path = cfg.reports_dir / f"{session}.json"
+            return read_report(path, root=cfg.root, limit=cfg.max_file_size).to_dict()
         except ReportError as exc:
             raise ToolError(str(exc)) from None
 

@@ -1,6 +1,7 @@
 """pyproject.toml, read cheaply: found, parsed when it changes, ``[tool.noxci]`` taken.
 
-A noxfile imports this for ``nox -l``, so it imports nothing but tomllib.
+A noxfile imports this for ``nox -l``, so it imports nothing but tomllib and
+:mod:`noxci.safefile` (the standard library only).
 """
 
 from __future__ import annotations
@@ -37,20 +38,34 @@ _PARSED: dict[tuple[Path, bytes], Mapping[str, Any]] = {}
 
 
 def read_pyproject(root: Path) -> Mapping[str, Any]:
-    """Parse ``root/pyproject.toml``; parsed once per content, re-read when it changes."""
+    """Parse ``root/pyproject.toml``; parsed once per content, re-read when it changes.
+
+    It is read through :mod:`noxci.safefile` with the default size limit
+    (``max-file-size`` is itself in this file); any problem is a
+    :class:`ConfigError`.
+    """
+    from noxci import safefile
+
     path = root / "pyproject.toml"
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = safefile.read_bytes(path, root=root)
+    except safefile.MissingFile:
         raise ConfigError(f"{path}: not found; noxci needs a pyproject.toml") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except safefile.FileProblem as exc:
+        raise ConfigError(str(exc)) from None
     key = (path, data)
     if key not in _PARSED:
         try:
-            _PARSED[key] = tomllib.loads(data.decode("utf-8"))
+            parsed = tomllib.loads(data.decode("utf-8"))
+            safefile.check_nesting(parsed)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            # tomllib recurses into nested arrays and tables, and refuses
+            # integers longer than Python's digit limit with a ValueError.
+            reason = "nested too deep" if isinstance(exc, RecursionError) else exc
+            raise ConfigError(f"{path}: not valid TOML: {reason}") from None
+        _PARSED[key] = parsed
     return _PARSED[key]
 
 

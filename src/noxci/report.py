@@ -294,24 +294,30 @@ def _check(data: Any, where: str) -> None:
 
 
 def write_report(path: Path, report: Report) -> None:
-    """Validate ``report`` and write it atomically to ``path``."""
+    """Validate ``report`` and write it atomically to ``path``.
+
+    Temporary files that killed writers left beside it are removed first
+    (:mod:`noxci.leftovers`).
+    """
+    from noxci.leftovers import remove_stale_temps
+
     data = report.to_dict()
     _check(data, str(path))
+    remove_stale_temps(path.parent)
     fsutil.atomic_write_json(path, data)
 
 
-def read_report(path: Path) -> Report:
-    """Read and validate a report; any problem is a one-line :class:`ReportError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such report") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read report: {exc}") from None
-    try:
-        data = fsutil.loads(text)
-    except ValueError as exc:
-        raise ReportError(f"{path}: not valid JSON ({exc})") from None
+def read_report(
+    path: Path, *, root: Path | None = None, limit: int | None = None
+) -> Report:
+    """Read and validate a report; any problem is a one-line :class:`ReportError`.
+
+    It is read through :mod:`noxci.safefile` (``root``: the project, which a
+    symlink may not leave; ``limit``: ``max-file-size``).
+    """
+    from noxci import safefile
+
+    data = safefile.read_json(path, root=root, limit=limit)
     if isinstance(data, dict) and data.get("schema_version") not in {SCHEMA_VERSION}:
         raise ReportError(
             f"{path}: schema_version {data.get('schema_version')!r} is not "

@@ -35,6 +35,7 @@ from noxci.report import (
     read_report,
     write_report,
 )
+from noxci.safefile import MissingFile
 from noxci.staleness import current_inputs
 
 __all__ = [
@@ -115,10 +116,10 @@ def report_path(config: Config, session: str) -> Path:
 def previous_report(config: Config, session: str) -> Report | None:
     """The session's last report, or None when there is none or it is corrupt."""
     path = report_path(config, session)
-    if not path.exists():
-        return None
     try:
-        return read_report(path)
+        return read_report(path, root=config.root, limit=config.max_file_size)
+    except MissingFile:
+        return None
     except ReportError as exc:
         console.warn(f"cache miss: {exc}")
         return None

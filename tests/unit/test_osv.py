@@ -188,8 +188,9 @@ def test_bad_queries_are_400(server: str, body: bytes) -> None:
 
 
 def test_oversized_query_is_rejected(server: str) -> None:
-    status, _ = _post(f"{server}/v1/query", b" " * (2 << 20))
-    assert status == 400
+    status, answer = _post(f"{server}/v1/query", b" " * (2 << 20))
+    assert status == 413
+    assert answer["error"] == "request bodies are limited to 1048576 bytes"
 
 
 def test_cli_reports_a_missing_directory(

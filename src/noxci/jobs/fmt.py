@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from noxci import console
+from noxci import console, safefile
 from noxci.digest import list_files, select_files
 from noxci.errors import ToolError
 from noxci.jobconfig import JobConfig
@@ -57,7 +57,9 @@ def run(ctx: JobContext) -> Outcome:
     )
     if fix.returncode >= RUFF_ERROR or not out.is_file():
         raise ToolError(f"ruff check --fix exited {fix.returncode}: {fix.tail()}")
-    remaining = parse_ruff_check(out.read_text(encoding="utf-8"), str(ctx.root))
+    remaining = parse_ruff_check(
+        safefile.read_text(out, limit=ctx.config.max_file_size), str(ctx.root)
+    )
     formatter = choose_formatter(ctx)
     if formatter != "none":
         argv = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
@@ -99,7 +100,9 @@ def run(ctx: JobContext) -> Outcome:
     )
     if check.returncode >= RUFF_ERROR or not json_out.is_file():
         raise ToolError(f"ruff check exited {check.returncode}: {check.tail()}")
-    ruff = parse_ruff_check(json_out.read_text(encoding="utf-8"), str(ctx.root))
+    ruff = parse_ruff_check(
+        safefile.read_text(json_out, limit=ctx.config.max_file_size), str(ctx.root)
+    )
     sarif = ctx.tool(
         [
             "ruff",

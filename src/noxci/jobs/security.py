@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noxci import console, fsutil
+from noxci import console, fsutil, safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
@@ -180,7 +180,7 @@ def _requirements(ctx: JobContext, runtime_python: str) -> tuple[Path, bool]:
 
 def _count_requirements(path: Path) -> int:
     """Packages in a requirements file: 0 means the project has no dependencies."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = safefile.read_lines(path)
     return sum(
         1
         for line in lines
@@ -246,14 +246,18 @@ def run(ctx: JobContext) -> Outcome:
                 f"{tool} is not installed; add it to the '{cfg.group}' dependency group"
             )
     _, bandit_out = _bandit(ctx, cfg)
-    bandit = parse_bandit(bandit_out.read_text(encoding="utf-8"), str(ctx.root))
+    bandit = parse_bandit(
+        safefile.read_text(bandit_out, limit=ctx.config.max_file_size), str(ctx.root)
+    )
 
     runtime = _runtime_python(ctx)
     requirements, hashed = _requirements(ctx, runtime)
     required = _count_requirements(requirements)
     audit_out = _audit(ctx, cfg, requirements, hashed=hashed)
     try:
-        audit = parse_pip_audit(audit_out.read_text(encoding="utf-8"))
+        audit = parse_pip_audit(
+            safefile.read_text(audit_out, limit=ctx.config.max_file_size)
+        )
     except ToolError:
         raise ToolError(
             f"pip-audit wrote no usable JSON to {ctx.relative(audit_out)}"

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobs.base import JobContext
 from noxci.parsers import ParseError
@@ -101,7 +102,9 @@ def measure(ctx: JobContext, rc: Path) -> tuple[CoverageTotals, dict[str, str]]:
         done = ctx.tool(["coverage", kind, f"--rcfile={rc}", "-o", out], record=False)
         if done.returncode != 0:
             raise ToolError(f"coverage {kind} exited {done.returncode}: {done.tail()}")
-    totals = parse_coverage_json(json_out.read_text(encoding="utf-8"))
+    totals = parse_coverage_json(
+        safefile.read_text(json_out, limit=ctx.config.max_file_size)
+    )
     if totals.statements == 0:
         raise ParseError(
             "coverage measured no statements: set [tool.coverage.run] source "

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs import testcov
@@ -187,8 +188,10 @@ def _pytest(
             f"pytest exited {done.returncode} (internal or usage error); see its output above"
         )
     try:
-        parsed = parse_report_log(log.read_text(encoding="utf-8").splitlines())
-    except FileNotFoundError:
+        parsed = parse_report_log(
+            safefile.iter_lines(log, limit=ctx.config.max_file_size)
+        )
+    except safefile.MissingFile:
         if not first:
             return RunLog(tests={}, collection_errors={})
         raise ToolError(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
@@ -78,7 +79,7 @@ _SEVERITY = {
 def parse_zizmor(text: str, root: str, base: Path) -> list[Finding]:
     """Zizmor's JSON findings (ignored ones left out)."""
     try:
-        items = json.loads(text or "[]")
+        items = safefile.loads(text or "[]")
         findings = []
         for item in items:
             if item.get("ignored"):
@@ -243,8 +244,12 @@ def run(ctx: JobContext) -> Outcome:
     rules: list[Finding] = []
     for path in files:
         try:
-            workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
+            text = safefile.read_text(
+                path, root=ctx.root, limit=ctx.config.max_file_size
+            )
+            workflow = yaml.safe_load(text)
+            safefile.check_nesting(workflow)
+        except (yaml.YAMLError, ValueError) as exc:
             rules.append(
                 Finding(
                     tool="noxci",

@@ -16,6 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from noxci import console
+from noxci.errors import ReportError
+from noxci.httpserve import BadBody, json_body
 from noxci.osv.store import AdvisoryStore
 
 __all__ = ["osv_app"]
@@ -25,7 +28,19 @@ MAX_BATCH = 1000
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"code": 3, "message": message}, status_code=status)
+    # OSV's own error shape (code 3: INVALID_ARGUMENT), plus noxci's "error".
+    return JSONResponse(
+        {"code": 3, "message": message, "error": message}, status_code=status
+    )
+
+
+def _broken(exc: ReportError) -> JSONResponse:
+    """An advisory file that cannot be used: the query fails (code 13: INTERNAL)."""
+    console.error(str(exc))
+    message = f"an advisory cannot be read: {exc}"
+    return JSONResponse(
+        {"code": 13, "message": message, "error": message}, status_code=500
+    )
 
 
 def _lookup(store: AdvisoryStore, query: Any) -> list[dict[str, Any]] | str:
@@ -46,25 +61,18 @@ def _lookup(store: AdvisoryStore, query: Any) -> list[dict[str, Any]] | str:
     return store.query(name, version)
 
 
-async def _json(request: Request) -> Any:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise ValueError("request too large")
-    import json
-
-    return json.loads(body)
-
-
 def osv_app(store: AdvisoryStore) -> Starlette:
     """A Starlette app serving ``store``."""
 
     async def query(request: Request) -> JSONResponse:
         """``POST /v1/query``: the advisories affecting one package version."""
         try:
-            data = await _json(request)
-        except ValueError as exc:
-            return _bad(f"invalid JSON: {exc}")
-        found = _lookup(store, data)
+            data = await json_body(request, MAX_BODY)
+            found = _lookup(store, data)
+        except BadBody as exc:
+            return _bad(exc.message, exc.status)
+        except ReportError as exc:
+            return _broken(exc)
         if isinstance(found, str):
             return _bad(found)
         return JSONResponse({"vulns": found} if found else {})
@@ -72,15 +80,18 @@ def osv_app(store: AdvisoryStore) -> Starlette:
     async def querybatch(request: Request) -> JSONResponse:
         """``POST /v1/querybatch``: ids of the advisories for each query."""
         try:
-            data = await _json(request)
-        except ValueError as exc:
-            return _bad(f"invalid JSON: {exc}")
+            data = await json_body(request, MAX_BODY)
+        except BadBody as exc:
+            return _bad(exc.message, exc.status)
         queries = data.get("queries") if isinstance(data, dict) else None
         if not isinstance(queries, list) or len(queries) > MAX_BATCH:
             return _bad(f"queries must be a list of at most {MAX_BATCH}")
         results = []
         for item in queries:
-            found = _lookup(store, item)
+            try:
+                found = _lookup(store, item)
+            except ReportError as exc:
+                return _broken(exc)
             if isinstance(found, str):
                 return _bad(found)
             vulns = [{"id": v["id"], "modified": v.get("modified", "")} for v in found]
@@ -89,7 +100,10 @@ def osv_app(store: AdvisoryStore) -> Starlette:
 
     async def vuln(request: Request) -> JSONResponse:
         """``GET /v1/vulns/{id}``: one advisory by id or alias."""
-        advisory = store.get(request.path_params["id"])
+        try:
+            advisory = store.get(request.path_params["id"])
+        except ReportError as exc:
+            return _broken(exc)
         if advisory is None:
             return _bad("Bug not found", status=404)
         return JSONResponse(advisory)

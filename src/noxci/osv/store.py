@@ -8,7 +8,6 @@ other layout is parsed in full on first use.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from noxci import safefile
 from noxci.errors import ConfigError
 
 __all__ = ["AdvisoryStore", "affects"]
@@ -84,6 +84,43 @@ def affects(advisory: Mapping[str, Any], name: str, version: str) -> bool:
     return False
 
 
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _range_ok(rng: Any) -> bool:
+    events = rng.get("events", []) if isinstance(rng, dict) else None
+    return isinstance(events, list) and all(
+        isinstance(e, dict) and all(isinstance(v, str) for v in e.values())
+        for e in events
+    )
+
+
+def _entry_problem(entry: Any) -> str | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("package", {}), dict):
+        return "an affected entry is not a mapping with a package mapping"
+    if not isinstance(entry.get("package", {}).get("name", ""), str):
+        return "a package name is not a string"
+    if not _strings(entry.get("versions", [])):
+        return "versions is not a list of strings"
+    ranges = entry.get("ranges", [])
+    if not isinstance(ranges, list) or not all(_range_ok(r) for r in ranges):
+        return "a range is not a list of string events"
+    return None
+
+
+def shape_problem(data: Any) -> str | None:
+    """What makes ``data`` unusable as an OSV advisory here, if anything."""
+    if not isinstance(data, dict):
+        return "not a mapping"
+    if not isinstance(data.get("id", ""), str) or not _strings(data.get("aliases", [])):
+        return "id or aliases is not text"
+    affected = data.get("affected", [])
+    if not isinstance(affected, list):
+        return "affected is not a list"
+    return next(filter(None, map(_entry_problem, affected)), None)
+
+
 def _jsonable(value: Any) -> Any:
     """YAML timestamps become OSV's ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` strings."""
     if isinstance(value, dt.datetime):
@@ -101,10 +138,11 @@ def _jsonable(value: Any) -> Any:
 class AdvisoryStore:
     """The advisories under ``root``, by package and by id."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, limit: int | None = None) -> None:
         if not root.is_dir():
             raise ConfigError(f"{root}: no such advisory directory")
         self.root = root
+        self.limit = limit
         self._by_package: dict[str, list[Path]] = {}
         self._by_id: dict[str, Path] = {}
         self._loaded: dict[Path, dict[str, Any]] = {}
@@ -126,9 +164,19 @@ class AdvisoryStore:
 
     def _load(self, path: Path) -> dict[str, Any]:
         if path not in self._loaded:
-            text = path.read_text(encoding="utf-8")
-            data = json.loads(text) if path.suffix == ".json" else _yaml(text)
-            self._loaded[path] = _jsonable(data) if isinstance(data, dict) else {}
+            # Read through the safe reader; a broken advisory fails the query
+            # (a FileProblem): skipping it would hide a vulnerability.
+            text = safefile.read_text(path, root=self.root, limit=self.limit)
+            try:
+                data = safefile.loads(text) if path.suffix == ".json" else _yaml(text)
+                safefile.check_nesting(data)
+                data = _jsonable(data)
+                problem = shape_problem(data)
+            except (yaml.YAMLError, ValueError) as exc:
+                problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if problem is not None:
+                raise safefile.FileProblem(path, f"not a valid advisory: {problem}")
+            self._loaded[path] = data
         return self._loaded[path]
 
     def _index_flat(self) -> None:

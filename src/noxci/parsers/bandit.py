@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from noxci import safefile
 from noxci.parsers import ParseError, relative_path
 from noxci.report import Finding, Severity
 
@@ -25,7 +26,7 @@ class BanditResult:
 def parse_bandit(text: str, root: str) -> BanditResult:
     """Parse bandit's JSON report."""
     try:
-        data = json.loads(text)
+        data = safefile.loads(text)
         results, errors = data["results"], data["errors"]
         findings = [
             Finding(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from noxci import safefile
 from noxci.parsers import ParseError
 
 __all__ = ["CoverageTotals", "parse_coverage_json"]
@@ -26,7 +27,7 @@ class CoverageTotals:
 def parse_coverage_json(text: str) -> CoverageTotals:
     """Parse ``coverage json`` output."""
     try:
-        data = json.loads(text)
+        data = safefile.loads(text)
         totals = data["totals"]
         display = str(totals.get("percent_covered_display", ""))
         return CoverageTotals(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from noxci import safefile
 from noxci.parsers import ParseError, relative_path
 from noxci.report import Finding, Severity
 
@@ -28,7 +29,7 @@ def parse_mypy(stdout: str, root: str) -> MypyResult:
         if not line.startswith("{"):
             continue
         try:
-            item = json.loads(line)
+            item = safefile.loads(line)
             severity = item["severity"]
             path = relative_path(item["file"], root)
             message = str(item["message"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from noxci import safefile
 from noxci.parsers import ParseError
 from noxci.report import Finding, Severity
 
@@ -32,7 +33,7 @@ class AuditResult:
 def parse_pip_audit(text: str) -> AuditResult:
     """Parse pip-audit's JSON output."""
     try:
-        deps = json.loads(text)["dependencies"]
+        deps = safefile.loads(text)["dependencies"]
         findings: list[Finding] = []
         advisories: list[str] = []
         skips: list[str] = []

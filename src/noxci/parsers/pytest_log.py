@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from noxci import safefile
 from noxci.parsers import ParseError
 
 __all__ = ["CATEGORIES", "RunLog", "TestLocation", "merge_reruns", "parse_report_log"]
@@ -106,7 +107,7 @@ def parse_report_log(lines: Iterable[str]) -> RunLog:
         if not raw.strip():
             continue
         try:
-            report = json.loads(raw)
+            report = safefile.loads(raw)
             kind = report["$report_type"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ParseError(f"pytest report log line {number}: {exc!r}") from None

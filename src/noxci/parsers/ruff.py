@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from noxci import safefile
 from noxci.parsers import ParseError, relative_path
 from noxci.report import Finding, Severity
 
@@ -36,7 +37,7 @@ def _severity(code: str) -> Severity:
 def parse_ruff_check(text: str, root: str) -> RuffResult:
     """Parse ruff's JSON array of diagnostics."""
     try:
-        items = json.loads(text or "[]")
+        items = safefile.loads(text or "[]")
     except json.JSONDecodeError as exc:
         raise ParseError(f"ruff: output is not JSON ({exc})") from None
     if not isinstance(items, list):
@@ -67,7 +68,7 @@ def parse_ruff_check(text: str, root: str) -> RuffResult:
 def parse_ruff_format(text: str, root: str) -> Sequence[str]:
     """The files ``ruff format --check --output-format json`` would reformat."""
     try:
-        items = json.loads(text or "[]")
+        items = safefile.loads(text or "[]")
         names = {relative_path(item["filename"], root) for item in items}
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ParseError(f"ruff format: unexpected output ({exc!r})") from None

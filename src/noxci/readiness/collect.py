@@ -18,6 +18,7 @@ from noxci.errors import ReportError
 from noxci.readiness.model import Problem
 from noxci.registry import job_spec
 from noxci.report import Report, Status, read_report
+from noxci.safefile import FileProblem, MissingFile
 from noxci.staleness import READINESS, current_inputs, stale_reason
 
 __all__ = ["Loaded", "expected_sessions", "load_reports"]
@@ -60,21 +61,17 @@ def _freshness(config: Config, report: Report, tree: Tree) -> Problem | None:
 
 def _load_one(config: Config, session: str, job: str, tree: Tree) -> Loaded:
     path = config.reports_dir / f"{session}.json"
-    if not path.exists():
+    try:
+        report = read_report(path, root=config.root, limit=config.max_file_size)
+    except MissingFile:
         missing = Problem(
             subject=session,
             kind="missing",
             message=f"no {path.name}; run `nox -s {session}`",
         )
         return Loaded(session=session, job=job, report=None, problem=missing)
-    try:
-        report = read_report(path)
     except ReportError as exc:
-        kind = (
-            "unreadable"
-            if "not valid JSON" in str(exc) or "cannot read" in str(exc)
-            else "invalid"
-        )
+        kind = "unreadable" if isinstance(exc, FileProblem) else "invalid"
         return Loaded(
             session=session,
             job=job,

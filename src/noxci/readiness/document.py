@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noxci import fsutil
 from noxci.errors import ReportError
 from noxci.readiness.model import (
     Band,
@@ -129,12 +128,12 @@ def validate_document(data: Any, where: str) -> ReadinessDocument:
     return ReadinessDocument.from_dict(data)
 
 
-def read_document(path: Path) -> ReadinessDocument:
-    """Read and validate ``readiness.json``."""
-    try:
-        data = fsutil.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file") from None
-    except (OSError, ValueError) as exc:
-        raise ReportError(f"{path}: unreadable: {exc}") from None
-    return validate_document(data, str(path))
+def read_document(
+    path: Path, *, root: Path | None = None, limit: int | None = None
+) -> ReadinessDocument:
+    """Read (through :mod:`noxci.safefile`) and validate ``readiness.json``."""
+    from noxci import safefile
+
+    return validate_document(
+        safefile.read_json(path, root=root, limit=limit), str(path)
+    )

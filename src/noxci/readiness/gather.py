@@ -14,7 +14,7 @@ from noxci import console
 from noxci.clock import utc_now
 from noxci.config import Config
 from noxci.digest import Tree
-from noxci.errors import ReportError
+from noxci.errors import IncompleteDataError, ReportError
 from noxci.ghactions import pr_number
 from noxci.github import GitHubSettings
 from noxci.gitinfo import git_info
@@ -25,6 +25,7 @@ from noxci.readiness.history import HistoryEntry, preflight_runs, read_history
 from noxci.readiness.model import CiRun, JobRow, security_keys
 from noxci.readiness.scoring import needed_jobs, score
 from noxci.registry import JOBS
+from noxci.safefile import MissingFile
 
 __all__ = ["Evaluation", "Options", "evaluate"]
 
@@ -100,10 +101,10 @@ def _table_entries(
 
 def _cache(config: Config) -> ReadinessDocument | None:
     path = config.readiness_dir / "readiness.json"
-    if not path.exists():
-        return None
     try:
-        return read_document(path)
+        return read_document(path, root=config.root, limit=config.max_file_size)
+    except MissingFile:
+        return None
     except ReportError as exc:
         console.warn(f"ignoring the cache: {exc}")
         return None
@@ -124,7 +125,17 @@ def evaluate(config: Config, env: Mapping[str, str], options: Options) -> Evalua
     loaded = load_reports(config, needed_jobs(config.readiness), tree)
     rows = [_row(e) for e in _table_entries(config, loaded, tree)]
     history_path = config.readiness_dir / "history.jsonl"
-    entries, bad = read_history(history_path)
+    try:
+        entries, bad = read_history(
+            history_path, root=config.root, max_bytes=config.max_file_size
+        )
+    except ReportError as exc:
+        # Scoring without it could pass on a lost failing run, and writing
+        # would replace it: stop, and leave the file as it is.
+        raise IncompleteDataError(
+            f"{exc}; the readiness history cannot be read, so the gate fails "
+            "closed and leaves it as it is"
+        ) from None
     for number in bad[:5]:
         console.warn(f"{history_path}: line {number} is unreadable and was skipped")
     git = git_info(config.root, env)

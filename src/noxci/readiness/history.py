@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noxci import fsutil
+from noxci import fsutil, safefile
 from noxci.readiness.model import CiRun
 
 __all__ = ["HistoryEntry", "append_entry", "preflight_runs", "read_history"]
@@ -114,11 +114,17 @@ def _duration(value: Any) -> float | None:
     return seconds
 
 
-def read_history(path: Path) -> tuple[list[HistoryEntry], list[int]]:
-    """The entries, and the numbers of lines that could not be read."""
+def read_history(
+    path: Path, *, root: Path | None = None, max_bytes: int | None = None
+) -> tuple[list[HistoryEntry], list[int]]:
+    """The entries, and the numbers of lines that could not be read.
+
+    A missing file is an empty history; one that cannot be read at all (a
+    FIFO, too large, unreadable) is a :class:`~noxci.safefile.FileProblem`.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = safefile.read_text(path, root=root, limit=max_bytes)
+    except safefile.MissingFile:
         return [], []
     entries: list[HistoryEntry] = []
     bad: list[int] = []
@@ -132,9 +138,14 @@ def read_history(path: Path) -> tuple[list[HistoryEntry], list[int]]:
     return entries, bad
 
 
-def append_entry(path: Path, entry: HistoryEntry, *, limit: int) -> None:
+def append_entry(
+    path: Path, entry: HistoryEntry, *, limit: int, max_bytes: int | None = None
+) -> None:
     """Append ``entry``, keeping the newest ``limit`` lines (atomically)."""
-    old = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    try:
+        old = safefile.read_lines(path, limit=max_bytes)
+    except safefile.MissingFile:
+        old = []
     line = fsutil.canonical(entry.to_dict())
     lines = [*[x for x in old if x.strip()], line][-limit:]
     fsutil.atomic_write_text(path, "\n".join(lines) + "\n")

@@ -15,19 +15,20 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from noxci import fsutil
 from noxci.errors import ReportError
+from noxci.httpserve import BadBody, json_body
 from noxci.readiness.document import ReadinessDocument, validate_document
 from noxci.readiness.history import HistoryEntry
 from noxci.readiness.trend import trend
 from noxci.render.badge import badge
 from noxci.render.html import html_dashboard
-from noxci.serve.store import Store
+from noxci.serve.store import Store, db_failure
 
 __all__ = ["MAX_UPLOAD", "serve_app"]
 
@@ -119,20 +120,17 @@ def serve_app(store: Store) -> Starlette:
         denied = refused(name, request.headers.get("authorization", ""))
         if denied is not None:
             return denied
-        if int(request.headers.get("content-length") or 0) > MAX_UPLOAD:
-            return _error(413, f"uploads are limited to {MAX_UPLOAD} bytes")
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_UPLOAD:
-                return _error(413, f"uploads are limited to {MAX_UPLOAD} bytes")
         try:
-            data: Any = fsutil.loads(body.decode("utf-8"))
+            data: Any = await json_body(request, MAX_UPLOAD)
+        except BadBody as exc:
+            return _error(exc.status, exc.message)
+        try:
             validate_document(data, "upload")
-        except (UnicodeDecodeError, ValueError) as exc:
-            return _error(400, f"not JSON: {exc}")
         except ReportError as exc:
             return _error(422, str(exc))
+        too_long = store.too_long(data)
+        if too_long is not None:
+            return _error(422, f"upload: {too_long}")
         run_id = store.add_run(name, data)
         return JSONResponse(
             {"id": run_id, "project": name, "score": data["score"]}, status_code=201
@@ -168,7 +166,14 @@ def serve_app(store: Store) -> Starlette:
         history = trend(doc, _entries(store, name), doc.branch or "main")
         return HTMLResponse(html_dashboard(doc, history))
 
+    def database_down(_: Request, exc: Exception) -> JSONResponse:
+        return _error(503, f"the database is unreachable: {db_failure(exc)}")
+
     return Starlette(
+        exception_handlers={
+            sa.exc.OperationalError: database_down,
+            sa.exc.InterfaceError: database_down,
+        },
         routes=[
             Route("/health", health),
             Route("/", index),
@@ -177,5 +182,5 @@ def serve_app(store: Store) -> Starlette:
             Route("/api/v1/projects/{name}/history", history),
             Route("/api/v1/projects/{name}/badge.json", badge_json),
             Route("/api/v1/projects/{name}/runs", upload, methods=["POST"]),
-        ]
+        ],
     )

@@ -18,9 +18,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from noxci.errors import ConfigError
+from noxci.errors import ConfigError, NetworkError
 
-__all__ = ["SCHEMA_VERSION", "Store", "redact_url", "register_url_secrets"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Store",
+    "db_failure",
+    "redact_url",
+    "register_url_secrets",
+]
 
 SCHEMA_VERSION = 1
 
@@ -83,6 +89,14 @@ def register_url_secrets(url: str) -> None:
         console.register_secret(url)
 
 
+def db_failure(exc: Exception) -> str:
+    """The first line of the driver's message, without secrets (no SQL, no link)."""
+    from noxci import console
+
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return console.redact(lines[0] if lines else type(exc).__name__)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -116,10 +130,13 @@ class Store:
     """Projects and runs in one database."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         try:
             options: dict[str, Any] = {"pool_pre_ping": True}
             if url.startswith("sqlite"):
                 options["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            elif url.startswith("postgresql"):
+                options["connect_args"] = {"connect_timeout": 10}  # a bounded wait
             self.engine = sa.create_engine(url, **options)
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise ConfigError(f"cannot use database {redact_url(url)}: {exc}") from None
@@ -131,7 +148,15 @@ class Store:
         self.engine.dispose()
 
     def migrate(self) -> None:
-        """Create the tables, and record the schema version."""
+        """Create the tables and record the schema version; an unreachable database is a NetworkError."""
+        try:
+            self._migrate()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise NetworkError(
+                f"cannot reach the database {redact_url(self.url)}: {db_failure(exc)}"
+            ) from None
+
+    def _migrate(self) -> None:
         metadata.create_all(self.engine)
         with self.engine.begin() as conn:
             found = conn.execute(
@@ -184,6 +209,16 @@ class Store:
         if owner is None:
             return "unknown-token"
         return "ok" if hmac.compare_digest(owner, name) else "wrong-project"
+
+    @staticmethod
+    def too_long(document: Mapping[str, Any]) -> str | None:
+        """Which field of a (schema-valid) document its column cannot hold, if any."""
+        for key in ("generated_at", "commit", "branch"):
+            value = document.get(key)
+            width = getattr(runs.c[key].type, "length", None)
+            if isinstance(value, str) and width is not None and len(value) > width:
+                return f"{key} is longer than {width} characters"
+        return None
 
     def add_run(self, name: str, document: Mapping[str, Any]) -> int:
         """Store an uploaded (already validated) readiness document."""
