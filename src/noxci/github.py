@@ -1,28 +1,39 @@
 """GitHub through PyGithub: CI runs for the pass rate.
 
-Network failures become one-line :class:`~noxci.errors.NetworkError`s that
-never contain the token. Idempotent requests are retried with backoff on
-5xx; POSTs are never retried by the transport (a retried POST can
-duplicate a comment).
+PyGithub's own retries are off (``retry=0``: its default waits out any
+``Retry-After`` and rate-limit reset, 91 s for a ``Retry-After: 30``); each
+call is wrapped in noxci's one retry policy (:mod:`noxci.netretry`), whose
+waits are bounded by ``network-max-wait`` and ``network-budget``. Failures
+become one-line :class:`~noxci.errors.NetworkError`s that never contain the
+token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from noxci import console
-from noxci.errors import NetworkError
+from noxci import console, netretry
+from noxci.config import NetworkLimits
 from noxci.readiness.model import COUNTED, CiRun
 
 if TYPE_CHECKING:
     from github import Github
 
-__all__ = ["GitHubSettings", "describe_failure", "fetch_ci_runs", "github_client"]
+__all__ = [
+    "GitHubSettings",
+    "describe_failure",
+    "fetch_ci_runs",
+    "github_call",
+    "github_client",
+    "github_failure",
+]
 
 DEFAULT_API = "https://api.github.com"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,10 +44,12 @@ class GitHubSettings:
     repository: str
     api_url: str = DEFAULT_API
     timeout: float = 15.0
-    retries: int = 3
+    retries: int = 2  # after the first attempt
     backoff: float = 0.5
     pause: float | None = None  # PyGithub's politeness delay; None keeps its default
     per_page: int = 100
+    network: NetworkLimits = field(default_factory=NetworkLimits)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     @classmethod
     def from_env(
@@ -54,19 +67,20 @@ class GitHubSettings:
             **overrides,
         )
 
+    def policy(self, **overrides: Any) -> netretry.Policy:
+        """The retry policy of every call to this GitHub."""
+        values: dict[str, Any] = {
+            "attempts": 1 + self.retries,
+            "backoff": self.backoff,
+            "sleep": self.sleep,
+        }
+        return netretry.policy(self.network, **{**values, **overrides})
+
 
 def github_client(settings: GitHubSettings) -> Github:
-    """A PyGithub client with bounded retries and timeouts."""
+    """A PyGithub client with a timeout and no retries of its own."""
     from github import Auth, Github
-    from urllib3.util.retry import Retry
 
-    retry = Retry(
-        total=settings.retries,
-        backoff_factor=settings.backoff,
-        status_forcelist=(500, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
-        raise_on_status=False,
-    )
     extra: dict[str, Any] = {}
     if settings.pause is not None:
         extra = {
@@ -77,23 +91,55 @@ def github_client(settings: GitHubSettings) -> Github:
         auth=Auth.Token(settings.token),
         base_url=settings.api_url.rstrip("/"),
         timeout=int(max(1, settings.timeout)),
-        retry=retry,
+        retry=0,  # noxci's policy retries (netretry), with bounded waits
         per_page=settings.per_page,
         lazy=True,  # no request until data is needed
         **extra,
     )
 
 
-def describe_failure(exc: Exception) -> str:
-    """One line about a failed GitHub call, without secrets."""
-    from github import GithubException, RateLimitExceededException
+def github_failure(exc: Exception) -> netretry.Failure | None:
+    """What a failed PyGithub call means (None: not a GitHub failure)."""
+    import requests
+    from github import (
+        BadAttributeException,
+        GithubException,
+        RateLimitExceededException,
+    )
 
-    if isinstance(exc, RateLimitExceededException):
-        return "GitHub API rate limit exceeded"
     if isinstance(exc, GithubException):
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
-        return f"GitHub API answered {exc.status}" + (f": {message}" if message else "")
-    return f"GitHub API unreachable ({type(exc).__name__})"
+        failure = netretry.http_failure(
+            "GitHub API", exc.status, exc.headers or {}, str(message or "")[:200]
+        )
+        if isinstance(exc, RateLimitExceededException):
+            failure.what = "GitHub API rate limit exceeded"
+        return failure
+    if isinstance(exc, requests.RequestException):
+        return netretry.Failure(
+            f"GitHub API unreachable ({type(exc).__name__})", transient=True
+        )
+    if isinstance(
+        exc, (BadAttributeException, ValueError, KeyError, TypeError, RecursionError)
+    ):
+        # PyGithub parses the body itself: a malformed, truncated or
+        # over-deep answer surfaces as one of these.
+        return netretry.Failure(
+            f"GitHub API answered something that is not its JSON ({type(exc).__name__})",
+            transient=False,
+        )
+    return None
+
+
+def describe_failure(exc: Exception) -> str:
+    """One line about a failed GitHub call, without secrets."""
+    failure = github_failure(exc)
+    return failure.what if failure else f"GitHub API call failed ({type(exc).__name__})"
+
+
+def github_call(settings: GitHubSettings, attempt: Callable[[], T]) -> T:
+    """``attempt()`` (PyGithub calls) under the retry policy."""
+    return netretry.call(attempt, policy=settings.policy(), classify=github_failure)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -130,12 +176,11 @@ def fetch_ci_runs(
 
     Excluded conclusions (cancelled, skipped) are kept in the list so that the
     output can say how many were left out; paging stops once enough counted.
+    A retry starts the listing again from its first page.
     """
-    import requests
-    from github import GithubException
 
-    found: list[CiRun] = []
-    try:
+    def listing() -> list[CiRun]:
+        found: list[CiRun] = []
         for run in _runs(settings, workflow, branch):
             found.append(run)
             if (
@@ -143,6 +188,6 @@ def fetch_ci_runs(
                 or len(found) >= 5 * limit
             ):
                 break
-    except (GithubException, requests.RequestException) as exc:
-        raise NetworkError(describe_failure(exc)) from None
-    return found
+        return found
+
+    return github_call(settings, listing)

@@ -79,7 +79,10 @@ def test_rate_limit_403_is_a_network_error_without_the_token(
     )
     with pytest.raises(NetworkError) as info:
         fetch_ci_runs(_settings(server), workflow="ci.yml", branch="main", limit=10)
-    assert str(info.value) == "GitHub API rate limit exceeded"
+    assert str(info.value).startswith(
+        "GitHub API rate limit exceeded; it asked to wait "
+    )
+    assert str(info.value).endswith(" s, more than network-max-wait (10 s)")
     assert len(server.requests) == 1  # no waiting for the reset, no retry storm
 
 

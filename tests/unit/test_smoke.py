@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -19,7 +20,7 @@ from tests.conftest import MakeConfig
 from tests.fakes.server import FakeServer, Fault, json_answer, serve
 from tests.postgres import PASSWORD, fresh_database
 
-NO_SLEEP = {"sleep": lambda _s: None}
+NO_SLEEP: dict[str, Any] = {"sleep": lambda _s: None}
 
 
 @pytest.fixture

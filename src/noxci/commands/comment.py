@@ -57,8 +57,13 @@ def run(args: argparse.Namespace) -> int:
 
     env = dict(os.environ)
     config = load_config(find_root(Path.cwd()))
-    doc = read_document(args.source)
-    history, _ = read_history(args.history or config.readiness_dir / "history.jsonl")
+    limit = config.max_file_size
+    doc = read_document(args.source, root=config.root, limit=limit)
+    history, _ = read_history(
+        args.history or config.readiness_dir / "history.jsonl",
+        root=config.root,
+        max_bytes=limit,
+    )
     body = pr_comment(
         doc,
         trend(doc, history, config.default_branch),
@@ -69,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(body)
         return 0
     pr = args.pr if args.pr is not None else doc.pull_request
-    outcome = post_comment(body, env, pr=ghactions.pr_number(pr, env))
+    outcome = post_comment(
+        body, env, pr=ghactions.pr_number(pr, env), network=config.network
+    )
     if outcome == "forbidden":
         ghactions.append_step_summary(body, env)
     return ExitCode.NETWORK if outcome == "failed" else 0

@@ -2,8 +2,8 @@
 
 A health endpoint, API checks (method, path, expected status, required JSON
 keys, a latency budget) and a database connectivity check (SQLAlchemy,
-``SELECT 1``), each tried ``attempts`` times with exponential backoff and a
-timeout on every request. The service comes from ``$STAGING_URL`` (``url-env``);
+``SELECT 1``), each tried up to ``attempts`` times under noxci's retry
+policy, with a timeout on every request (:mod:`noxci.smokecheck`). The service comes from ``$STAGING_URL`` (``url-env``);
 with none set, ``noxci serve`` is started locally on SQLite, smoke-tested and
 stopped, so the session works offline with no setup. The base URL and the
 database credentials never appear in any output. A failure posts to Slack.
@@ -14,8 +14,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from noxci.errors import ToolError
 from noxci.jobconfig import NAME, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.report import Finding, Severity, Status
+from noxci.smokecheck import CheckResult, SmokeCheck, check_database, check_http
 
 __all__ = [
     "CheckResult",
@@ -34,18 +34,6 @@ __all__ = [
     "check_http",
     "run",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class SmokeCheck:
-    """One API check of the smoke test."""
-
-    name: str
-    path: str
-    method: str = "GET"
-    status: int = 200
-    json_keys: tuple[str, ...] = ()
-    max_latency_ms: float | None = None
 
 
 def _checks(items: Sequence[Any]) -> tuple[SmokeCheck, ...]:
@@ -123,169 +111,6 @@ class Settings(JobConfig):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
-class CheckResult:
-    """How one check went, over all its attempts."""
-
-    name: str
-    kind: str  # health, api, database
-    ok: bool
-    attempts: int
-    latency_ms: float | None
-    error: str | None
-
-
-def _retrying(
-    attempt_once: Callable[[], tuple[float, str | None]],
-    *,
-    attempts: int,
-    backoff: float,
-    sleep: Callable[[float], None],
-) -> tuple[bool, int, float | None, str | None]:
-    latency: float | None = None
-    error: str | None = None
-    for number in range(1, attempts + 1):
-        latency, error = attempt_once()
-        if error is None:
-            return True, number, latency, None
-        if number < attempts:
-            sleep(backoff * 2 ** (number - 1))
-    return False, attempts, latency, error
-
-
-def _http_error(exc: Exception, timeout: float) -> str:
-    """A description of a request failure that never includes the URL."""
-    import requests
-
-    if isinstance(exc, requests.Timeout):
-        return f"timed out after {timeout:g}s"
-    if isinstance(exc, requests.ConnectionError):
-        return "connection refused or reset"
-    return type(exc).__name__
-
-
-def check_http(
-    session: Any,
-    base: str,
-    check: SmokeCheck,
-    *,
-    kind: str,
-    attempts: int,
-    backoff: float,
-    timeout: float,
-    sleep: Callable[[float], None] = time.sleep,
-) -> CheckResult:
-    """One HTTP check with retries."""
-    import requests
-
-    def once() -> tuple[float, str | None]:
-        start = time.perf_counter()
-        try:
-            response = session.request(
-                check.method,
-                base.rstrip("/") + check.path,
-                timeout=timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            return (time.perf_counter() - start) * 1000, _http_error(exc, timeout)
-        latency = (time.perf_counter() - start) * 1000
-        if response.status_code != check.status:
-            return latency, f"HTTP {response.status_code} (expected {check.status})"
-        if check.json_keys:
-            try:
-                data = response.json()
-            except ValueError:
-                return latency, "the body is not JSON"
-            missing = [
-                key
-                for key in check.json_keys
-                if not isinstance(data, dict) or key not in data
-            ]
-            if missing:
-                return latency, f"the JSON lacks {', '.join(missing)}"
-        if check.max_latency_ms is not None and latency > check.max_latency_ms:
-            return (
-                latency,
-                f"took {latency:.0f} ms (budget {check.max_latency_ms:g} ms)",
-            )
-        return latency, None
-
-    ok, used, latency, error = _retrying(
-        once, attempts=attempts, backoff=backoff, sleep=sleep
-    )
-    return CheckResult(
-        name=check.name,
-        kind=kind,
-        ok=ok,
-        attempts=used,
-        latency_ms=None if latency is None else round(latency, 1),
-        error=error,
-    )
-
-
-def check_database(
-    url: str,
-    *,
-    attempts: int,
-    backoff: float,
-    timeout: float,
-    sleep: Callable[[float], None] = time.sleep,
-) -> CheckResult:
-    """Connect and ``SELECT 1``, with retries; the password is redacted."""
-    import sqlalchemy as sa
-
-    from noxci.serve.store import register_url_secrets
-
-    register_url_secrets(url)
-    try:
-        connect_args = (
-            {"timeout": timeout}
-            if url.startswith("sqlite")
-            else {"connect_timeout": max(1, int(timeout))}
-        )
-        engine = sa.create_engine(
-            url, connect_args=connect_args, poolclass=sa.pool.NullPool
-        )
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        return CheckResult(
-            name="database",
-            kind="database",
-            ok=False,
-            attempts=0,
-            latency_ms=None,
-            error=console.redact(f"cannot use this database URL: {exc}"),
-        )
-
-    def once() -> tuple[float, str | None]:
-        start = time.perf_counter()
-        try:
-            with engine.connect() as conn:
-                value = conn.execute(sa.text("SELECT 1")).scalar()
-        except sa.exc.SQLAlchemyError as exc:
-            cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            return (time.perf_counter() - start) * 1000, console.redact(
-                cause[0] if cause else type(exc).__name__
-            )
-        latency = (time.perf_counter() - start) * 1000
-        return latency, None if value == 1 else f"SELECT 1 returned {value!r}"
-
-    try:
-        ok, used, latency, error = _retrying(
-            once, attempts=attempts, backoff=backoff, sleep=sleep
-        )
-    finally:
-        engine.dispose()
-    return CheckResult(
-        name="database",
-        kind="database",
-        ok=ok,
-        attempts=used,
-        latency_ms=None if latency is None else round(latency, 1),
-        error=error,
-    )
-
-
 @contextlib.contextmanager
 def _embedded(ctx: JobContext) -> Iterator[tuple[str, str]]:
     """``noxci serve`` on a free port with a throwaway SQLite database."""
@@ -359,29 +184,29 @@ def run(ctx: JobContext) -> Outcome:
             f"${cfg.url_env} is not set and embedded = false: nothing to smoke-test"
         )
     console.register_secret(base)
-    attempts, backoff, timeout = cfg.attempts, cfg.backoff, cfg.request_timeout
     target = contextlib.nullcontext((base, database)) if base else _embedded(ctx)
     with target as (url, db), requests.Session() as http:
         checks = [SmokeCheck(name="health", path=cfg.health_path), *cfg.checks]
+        tries: dict[str, Any] = {
+            "attempts": cfg.attempts,
+            "backoff": cfg.backoff,
+            "timeout": cfg.request_timeout,
+            "network": ctx.config.network,
+        }
+        kinds = ["health", *(["api"] * len(cfg.checks))]
         results = [
-            check_http(
-                http,
-                str(url),
-                check,
-                kind="health" if index == 0 else "api",
-                attempts=attempts,
-                backoff=backoff,
-                timeout=timeout,
-            )
-            for index, check in enumerate(checks)
+            check_http(http, str(url), check, kind=kind, **tries)
+            for kind, check in zip(kinds, checks, strict=True)
         ]
         if db:
-            results.append(
-                check_database(db, attempts=attempts, backoff=backoff, timeout=timeout)
-            )
+            results.append(check_database(db, **tries))
     outcome = _outcome(results, embedded=not base)
     if outcome.status is Status.FAILED and cfg.notify:
         from noxci.publish.slack import notify
 
-        notify(ctx.env, f":warning: Staging smoke test failed: {outcome.summary}")
+        notify(
+            ctx.env,
+            f":warning: Staging smoke test failed: {outcome.summary}",
+            network=ctx.config.network,
+        )
     return outcome

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from noxci import console
+from noxci.config import NetworkLimits
 from noxci.errors import NetworkError
 from noxci.github import GitHubSettings
 
@@ -22,6 +23,7 @@ def post_comment(
     *,
     pr: int | None,
     github: GitHubSettings | None = None,
+    network: NetworkLimits | None = None,
 ) -> str:
     """Post or edit the sticky comment: ``created``, ``updated``, ``skipped``, ``forbidden`` or ``failed``."""
     from noxci.publish.github_comment import (
@@ -30,7 +32,9 @@ def post_comment(
         upsert_comment,
     )
 
-    settings = github or GitHubSettings.from_env(env)
+    settings = github or GitHubSettings.from_env(
+        env, network=network or NetworkLimits()
+    )
     if settings is None or pr is None:
         what = (
             "GITHUB_TOKEN and GITHUB_REPOSITORY"
@@ -57,11 +61,13 @@ def post_comment(
     return result.action
 
 
-def slack_alert(text: str | None, env: Mapping[str, str]) -> bool:
+def slack_alert(
+    text: str | None, env: Mapping[str, str], network: NetworkLimits | None = None
+) -> bool:
     """Send the alert a renderer made (None when the gate passed); True when one went out."""
     from noxci.publish.slack import notify
 
     if text is None:
         console.info("Slack: the gate passed; nothing to send")
         return False
-    return notify(env, text)
+    return notify(env, text, network=network)

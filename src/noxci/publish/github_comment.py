@@ -10,10 +10,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from noxci import netretry
 from noxci.errors import NetworkError
-from noxci.github import GitHubSettings, describe_failure, github_client
+from noxci.github import (
+    GitHubSettings,
+    describe_failure,
+    github_client,
+    github_failure,
+)
 from noxci.render.comment import MARKER
 
 if TYPE_CHECKING:
@@ -46,12 +52,6 @@ def _ours(issue: Issue, author: str) -> list[IssueComment]:
     ]
 
 
-def _transient(exc: Exception) -> bool:
-    from github import GithubException
-
-    return not isinstance(exc, GithubException) or exc.status >= 500
-
-
 def upsert_comment(
     settings: GitHubSettings,
     pr: int,
@@ -63,17 +63,16 @@ def upsert_comment(
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommentResult:
     """Create or edit the readiness comment on pull request ``pr``."""
-    import requests
     from github import GithubException
 
     repo = github_client(settings).get_repo(settings.repository)
+    policy = settings.policy(attempts=attempts, sleep=sleep)
     if expect_head_sha is not None:
         # The PR number came from an artifact a fork could write: make sure it
         # names the pull request whose CI run produced the artifact.
-        try:
-            head = repo.get_pull(pr).head.sha
-        except (GithubException, requests.RequestException) as exc:
-            raise NetworkError(describe_failure(exc)) from None
+        head = netretry.call(
+            lambda: repo.get_pull(pr).head.sha, policy=policy, classify=github_failure
+        )
         if head != expect_head_sha:
             raise CommentForbidden(
                 f"pull request #{pr} is at {head[:12]}, not at the CI run's {expect_head_sha[:12]}"
@@ -87,23 +86,22 @@ def upsert_comment(
             duplicate.delete()
         return CommentResult(action="updated", comment_id=keep.id, url=keep.html_url)
 
-    failure: Any = None
-    for attempt in range(attempts):
+    def attempt() -> CommentResult:
+        # Each attempt looks the comment up again: a POST that failed may
+        # still have created it, and then the retry edits it.
         try:
             found = _ours(issue, author)
             if found:
                 return edit(found)
             created = issue.create_comment(body)
-            return CommentResult(
-                action="created", comment_id=created.id, url=created.html_url
-            )
-        except (GithubException, requests.RequestException) as exc:
-            if isinstance(exc, GithubException) and exc.status == 403:
+        except GithubException as exc:
+            if exc.status == 403:
                 raise CommentForbidden(
                     f"{describe_failure(exc)} (a fork's token cannot comment)"
                 ) from None
-            if not _transient(exc):
-                raise NetworkError(describe_failure(exc)) from None
-            failure = exc
-            sleep(settings.backoff * 2**attempt)
-    raise NetworkError(f"{describe_failure(failure)} after {attempts} attempts")
+            raise
+        return CommentResult(
+            action="created", comment_id=created.id, url=created.html_url
+        )
+
+    return netretry.call(attempt, policy=policy, classify=github_failure)

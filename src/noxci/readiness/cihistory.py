@@ -42,7 +42,7 @@ def resolve_ci_history(
     not trusted at all (a lost failing line would raise the pass rate).
     """
     warnings: list[str] = []
-    settings = github or GitHubSettings.from_env(env)
+    settings = github or GitHubSettings.from_env(env, network=config.network)
     if settings is not None:
         try:
             runs = fetch(

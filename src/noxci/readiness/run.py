@@ -90,10 +90,10 @@ def _publish(
     ghactions.append_step_summary(out.summary, env)
     if publish.comment:
         pr = ghactions.pr_number(publish.pr, env)
-        if post_comment(out.comment, env, pr=pr) == "forbidden":
+        if post_comment(out.comment, env, pr=pr, network=config.network) == "forbidden":
             ghactions.append_step_summary(out.comment, env)
     if publish.notify:
-        slack_alert(out.slack, env)
+        slack_alert(out.slack, env, config.network)
     if publish.commit:
         from noxci.publish.commit import commit_readiness
 
@@ -105,7 +105,7 @@ def _publish(
         from noxci.publish.upload import upload
 
         try:
-            upload(publish.upload, doc, env)
+            upload(publish.upload, doc, env, network=config.network)
         except NetworkError as exc:
             console.warn(f"{exc}; the gate is unchanged")
 
@@ -128,11 +128,15 @@ def readiness(
         ghactions.run_url(publish.run_url if publish else None, env),
     )
     if options.write:
+        from noxci.leftovers import remove_stale_temps
+
+        remove_stale_temps(config.readiness_dir)
         if scored.entry is not None:
             append_entry(
                 config.readiness_dir / "history.jsonl",
                 scored.entry,
                 limit=config.readiness.history_limit,
+                max_bytes=config.max_file_size,
             )
         for name, text in out.files.items():
             fsutil.atomic_write_text(config.readiness_dir / name, text)
