@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from noxci import proc
+from noxci import proc, safefile
 from noxci.errors import NoxciError, ToolError
 from noxci.report import Inputs
 
@@ -120,18 +120,18 @@ class Tree:
         return self._files
 
     def file_hash(self, name: str) -> str | None:
-        """sha256 of a file; "deleted" for a tracked file that is gone; None for a directory."""
+        """sha256 of a file; "deleted" for a tracked file that is gone; None for a directory, FIFO or device."""
         if name not in self._hashes:
+            # In chunks and through the safe reader: a large file costs no
+            # memory, and a FIFO or a device in the tree is never opened.
             try:
-                self._hashes[name] = hashlib.sha256(
-                    (self.root / name).read_bytes()
-                ).hexdigest()
-            except FileNotFoundError:
+                self._hashes[name] = safefile.sha256_file(self.root / name)
+            except safefile.MissingFile:
                 self._hashes[name] = "deleted"  # tracked by git but gone from the tree
-            except IsADirectoryError:
-                self._hashes[name] = None  # a submodule or nested repository
-            except OSError as exc:
-                raise DigestError(f"cannot read {name}: {exc}") from None
+            except safefile.NotRegular:
+                self._hashes[name] = None  # a submodule, a FIFO, a socket: no content
+            except safefile.FileProblem as exc:
+                raise DigestError(f"cannot read {name}: {exc.reason}") from None
         return self._hashes[name]
 
     def digest(self, files: Sequence[str]) -> tuple[str, int]:

@@ -42,6 +42,7 @@ __all__ = [
     "FileProblem",
     "JSONLimitError",
     "MissingFile",
+    "NotRegular",
     "check_nesting",
     "iter_lines",
     "loads",
@@ -72,6 +73,10 @@ class FileProblem(ReportError):
 
 class MissingFile(FileProblem):
     """The file does not exist."""
+
+
+class NotRegular(FileProblem):
+    """A FIFO, a device, a socket or a directory where a file was expected."""
 
 
 class JSONLimitError(json.JSONDecodeError):
@@ -135,7 +140,7 @@ def _open(path: Path, root: Path | None) -> tuple[int, os.stat_result]:
         raise FileProblem(path, f"cannot read it: {_reason(exc)}") from None
     kind = _kind(before.st_mode)
     if kind is not None:
-        raise FileProblem(path, f"{kind}, not a regular file")
+        raise NotRegular(path, f"{kind}, not a regular file")
     # O_NONBLOCK: a FIFO swapped in after the stat must not block the open.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
@@ -148,7 +153,7 @@ def _open(path: Path, root: Path | None) -> tuple[int, os.stat_result]:
     kind = _kind(after.st_mode)
     if kind is not None:
         os.close(fd)
-        raise FileProblem(path, f"{kind}, not a regular file")
+        raise NotRegular(path, f"{kind}, not a regular file")
     return fd, after
 
 

@@ -47,10 +47,18 @@ def _location(path: Any) -> str:
     return ".".join(parts) if parts else "(top level)"
 
 
+MAX_MESSAGE = 300  # jsonschema quotes the offending value: a hostile one can be huge
+
+
+def _short(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 3] + "..."
+
+
 def validation_errors(name: str, data: Any) -> list[str]:
     """Return one line per way ``data`` breaks schema ``name``, in path order."""
     lines = {
-        f"{_location(error.absolute_path)}: {error.message}"
+        _short(f"{_location(error.absolute_path)}: {error.message}")
         for error in _validator(name).iter_errors(data)
     }
     return sorted(lines)
@@ -64,4 +72,4 @@ def first_error(name: str, data: Any) -> tuple[tuple[str | int, ...], str] | Non
     )
     if not errors:
         return None
-    return tuple(errors[0].absolute_path), errors[0].message
+    return tuple(errors[0].absolute_path), _short(errors[0].message)

@@ -130,7 +130,8 @@ def readiness(
     if options.write:
         from noxci.leftovers import remove_stale_temps
 
-        remove_stale_temps(config.readiness_dir)
+        for directory in (config.readiness_dir, config.reports_dir):
+            remove_stale_temps(directory)
         if scored.entry is not None:
             append_entry(
                 config.readiness_dir / "history.jsonl",
