@@ -126,7 +126,7 @@ FILE_KINDS: dict[str, Callable[[Path, bytes], None]] = {
 
 # Kinds whose failure mode is a hang or unbounded memory: the tests run them
 # in a subprocess with a timeout and a memory limit.
-UNBOUNDED_KINDS = frozenset({"fifo", "dev-zero", "dev-urandom"})
+UNBOUNDED_KINDS = frozenset({"fifo", "dev-zero"})
 
 
 def make(path: Path, kind: str, valid: bytes) -> None:

@@ -80,9 +80,9 @@ class Outcome:
     untouched: Callable[[], None] = lambda: None
 
 
-def template(root: Path) -> Path:
+def template(root: Path, noxci_toml: str = "") -> Path:
     """A passing project: fresh reports and two passing preflight runs in history."""
-    config = write_project(root)
+    config = write_project(root, noxci_toml)
     passing_set(config)
     for _ in range(2):
         readiness(config, {}, Options(now=NOW, context="preflight"))

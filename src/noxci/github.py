@@ -90,7 +90,8 @@ def github_client(settings: GitHubSettings) -> Github:
     return Github(
         auth=Auth.Token(settings.token),
         base_url=settings.api_url.rstrip("/"),
-        timeout=int(max(1, settings.timeout)),
+        # No single request outlasts the whole call's budget.
+        timeout=int(max(1, min(settings.timeout, settings.network.budget))),
         retry=0,  # noxci's policy retries (netretry), with bounded waits
         per_page=settings.per_page,
         lazy=True,  # no request until data is needed

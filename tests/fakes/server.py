@@ -54,6 +54,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     apply_after: bool = False  # do the real work, then answer with the fault
+    raw: bytes | None = None  # the body as given, not as JSON (a malformed answer)
 
 
 class FakeServer:
@@ -89,6 +90,8 @@ class FakeServer:
         fault = self._take_fault(request)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
+        if fault is not None and fault.raw is not None:
+            return fault.status, dict(fault.headers), fault.raw
         if fault is not None and not fault.apply_after:
             return json_answer(fault.status, fault.body, fault.headers)
         matches = [

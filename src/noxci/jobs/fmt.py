@@ -58,7 +58,8 @@ def run(ctx: JobContext) -> Outcome:
     if fix.returncode >= RUFF_ERROR or not out.is_file():
         raise ToolError(f"ruff check --fix exited {fix.returncode}: {fix.tail()}")
     remaining = parse_ruff_check(
-        safefile.read_text(out, limit=ctx.config.max_file_size), str(ctx.root)
+        safefile.read_text(out, root=ctx.root, limit=ctx.config.max_file_size),
+        str(ctx.root),
     )
     formatter = choose_formatter(ctx)
     if formatter != "none":

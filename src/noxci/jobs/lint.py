@@ -101,7 +101,8 @@ def run(ctx: JobContext) -> Outcome:
     if check.returncode >= RUFF_ERROR or not json_out.is_file():
         raise ToolError(f"ruff check exited {check.returncode}: {check.tail()}")
     ruff = parse_ruff_check(
-        safefile.read_text(json_out, limit=ctx.config.max_file_size), str(ctx.root)
+        safefile.read_text(json_out, root=ctx.root, limit=ctx.config.max_file_size),
+        str(ctx.root),
     )
     sarif = ctx.tool(
         [

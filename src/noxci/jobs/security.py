@@ -247,7 +247,8 @@ def run(ctx: JobContext) -> Outcome:
             )
     _, bandit_out = _bandit(ctx, cfg)
     bandit = parse_bandit(
-        safefile.read_text(bandit_out, limit=ctx.config.max_file_size), str(ctx.root)
+        safefile.read_text(bandit_out, root=ctx.root, limit=ctx.config.max_file_size),
+        str(ctx.root),
     )
 
     runtime = _runtime_python(ctx)
@@ -256,7 +257,7 @@ def run(ctx: JobContext) -> Outcome:
     audit_out = _audit(ctx, cfg, requirements, hashed=hashed)
     try:
         audit = parse_pip_audit(
-            safefile.read_text(audit_out, limit=ctx.config.max_file_size)
+            safefile.read_text(audit_out, root=ctx.root, limit=ctx.config.max_file_size)
         )
     except ToolError:
         raise ToolError(

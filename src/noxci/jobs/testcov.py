@@ -103,7 +103,7 @@ def measure(ctx: JobContext, rc: Path) -> tuple[CoverageTotals, dict[str, str]]:
         if done.returncode != 0:
             raise ToolError(f"coverage {kind} exited {done.returncode}: {done.tail()}")
     totals = parse_coverage_json(
-        safefile.read_text(json_out, limit=ctx.config.max_file_size)
+        safefile.read_text(json_out, root=ctx.root, limit=ctx.config.max_file_size)
     )
     if totals.statements == 0:
         raise ParseError(

@@ -189,7 +189,7 @@ def _pytest(
         )
     try:
         parsed = parse_report_log(
-            safefile.iter_lines(log, limit=ctx.config.max_file_size)
+            safefile.iter_lines(log, root=ctx.root, limit=ctx.config.max_file_size)
         )
     except safefile.MissingFile:
         if not first:

@@ -62,7 +62,9 @@ def notify(
         console.info(f"Slack: {WEBHOOK_ENV} is not set; no message sent")
         return False
     console.register_secret(url)
-    client = WebhookClient(url, timeout=10, retry_handlers=[], logger=_quiet())
+    limits = network or NetworkLimits()
+    timeout = int(max(1, min(10, limits.budget)))  # no request outlasts the budget
+    client = WebhookClient(url, timeout=timeout, retry_handlers=[], logger=_quiet())
 
     def send() -> None:
         response = client.send(text=text, blocks=blocks)
