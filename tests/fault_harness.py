@@ -64,7 +64,7 @@ class Case:
     argv: Sequence[str] = ("readiness",)
     code: int = 2
     says: str = ""  # a substring of the error line (or of stderr when code is 0)
-    seconds: float = 5.0
+    seconds: float = 8.0
     kept: Callable[[Path], None] = lambda _root: None
     env: Mapping[str, str] = field(default_factory=dict)
     subprocess: bool = False

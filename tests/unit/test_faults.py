@@ -66,7 +66,7 @@ def _kind(kind: str, relative: str) -> dict[str, Any]:
     unbounded = kind in corpus.UNBOUNDED_KINDS and relative in _ISSUE_FILES
     return {
         "subprocess": unbounded,
-        "seconds": 10.0 if unbounded else 5.0,
+        "seconds": 15.0 if unbounded else 8.0,
         "unreadable": relative if kind == "unreadable" else None,
     }
 
@@ -291,22 +291,15 @@ def _temp_cases() -> Iterator[Case]:
     # .NAME.XXXXXXXX.tmp left by a writer killed with -9: removed when older
     # than five minutes; a younger one may belong to a live writer.
     for where, name in (("readiness", "readiness.json"), ("reports", "tests.json")):
-        stale = f"{where}/.{name}.k9x2_a7q.tmp"
-        yield Case(
-            id=f"temp-{where}-stale",
-            category="temp files",
-            setup=_temp(stale, 3600),
-            code=0,
-            kept=_gone(stale, True),
-        )
-        fresh = f"{where}/.{name}.b3c4d5e6.tmp"
-        yield Case(
-            id=f"temp-{where}-fresh",
-            category="temp files",
-            setup=_temp(fresh, 5),
-            code=0,
-            kept=_gone(fresh, False),
-        )
+        for age, random, removed in ((3600, "k9x2_a7q", True), (5, "b3c4d5e6", False)):
+            temp = f"{where}/.{name}.{random}.tmp"
+            yield Case(
+                id=f"temp-{where}-{'stale' if removed else 'fresh'}",
+                category="temp files",
+                setup=_temp(temp, age),
+                code=0,
+                kept=_gone(temp, removed),
+            )
     for kind in ("symlink", "directory"):
         name = f"readiness/.README.md.zzzzzzzz.tmp-{kind}"[: -len(kind) - 1]
         yield Case(

@@ -169,6 +169,6 @@ def test_a_hostile_service_under_the_smoke_test(
             timeout=0.5,
             network=NetworkLimits(max_wait=0.2, budget=1.5),
         )
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 5
     assert (result.ok, result.attempts) == (passes, attempts), result.error
     assert staging.url not in (result.error or "")

@@ -13,12 +13,8 @@ The database cases start ``noxci serve`` on a database it cannot reach.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,60 +22,22 @@ import pytest
 import requests
 
 from noxci.errors import ExitCode
-from tests import fault_corpus as corpus
+from tests.fault_services import (
+    ADVISORIES,
+    DEEP,
+    SKIPPED,
+    Service,
+    advisories,
+    launch,
+    raw,
+    ready,
+    rss_kb,
+    stop,
+)
 from tests.readiness_helpers import write_project
 from tests.unit.test_render import _doc
 
-DEEP = b"[" * 2000 + b"]" * 2000
 BIG = 300 * 1000 * 1000  # the issue's 300 MB body
-
-
-@dataclass
-class Service:
-    url: str
-    process: subprocess.Popen[str]
-    stderr: Path
-    token: str = ""
-
-    def lines(self) -> list[str]:
-        return self.stderr.read_text().splitlines()
-
-
-def _launch(argv: list[str], cwd: Path) -> Service:
-    """Start ``python -m noxci ARGV``; the URL is filled in by :func:`_ready`."""
-    stderr = cwd / "stderr.txt"
-    with stderr.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "noxci", *argv],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
-    return Service(url="", process=process, stderr=stderr)
-
-
-def _ready(service: Service, kind: str) -> Service:
-    """Wait for the service's first line: its URL (stdout for serve, the log for osv)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and service.process.poll() is None:
-        text = service.stderr.read_text()
-        if kind == "osv" and " at http" in text:
-            service.url = text.split(" at ")[1].split("/v1/")[0]
-            return service
-        if kind == "serve" and service.process.stdout is not None:
-            service.url = service.process.stdout.readline().split()[2]
-            return service
-        time.sleep(0.05)
-    service.process.kill()
-    raise AssertionError(f"{kind} did not start: {service.stderr.read_text()}")
-
-
-def _stop(service: Service) -> None:
-    service.process.terminate()
-    service.process.wait(timeout=10)
-    if service.process.stdout is not None:
-        service.process.stdout.close()
 
 
 @pytest.fixture(scope="module")
@@ -93,16 +51,16 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ser
     store.migrate()
     token = store.add_project("widget")
     store.close()
-    vulns = _advisories(tmp_path_factory.mktemp("osv"))
+    vulns = advisories(tmp_path_factory.mktemp("osv"))
     started = {
-        "serve": _launch(["serve", "--port", "0", "--database-url", db], where),
-        "osv": _launch(["osv-serve", str(vulns), "--port", "0"], vulns.parents[1]),
+        "serve": launch(["serve", "--port", "0", "--database-url", db], where),
+        "osv": launch(["osv-serve", str(vulns), "--port", "0"], vulns.parents[1]),
     }
-    ready = {kind: _ready(service, kind) for kind, service in started.items()}
-    ready["serve"].token = token
-    yield ready
-    for service in ready.values():
-        _stop(service)
+    running = {kind: ready(service, kind) for kind, service in started.items()}
+    running["serve"].token = token
+    yield running
+    for service in running.values():
+        stop(service)
 
 
 @pytest.fixture
@@ -113,107 +71,6 @@ def serve(services: dict[str, Service]) -> Service:
 @pytest.fixture
 def osv(services: dict[str, Service]) -> Service:
     return services["osv"]
-
-
-def _advisory(package: str, **extra: Any) -> str:
-    data = {
-        "id": f"PYSEC-{package}",
-        "modified": "2026-01-01T00:00:00Z",
-        "affected": [
-            {
-                "package": {"ecosystem": "PyPI", "name": package},
-                "ranges": [
-                    {
-                        "type": "ECOSYSTEM",
-                        "events": [{"introduced": "0"}, {"fixed": "2.0"}],
-                    }
-                ],
-            }
-        ],
-        **extra,
-    }
-    return json.dumps(data)
-
-
-BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-    for i in range(8)
-)
-# name -> (file name, content or a file kind); each one the only advisory of its package
-ADVISORIES: dict[str, tuple[str, bytes | str]] = {
-    "deep-yaml": ("A.yaml", "a: " + "[" * 900 + "]" * 900 + "\n"),
-    "alias-bomb": ("A.yaml", BOMB),
-    "int-5000-digits": ("A.yaml", "id: X\nmodified: " + "9" * 5000 + "\n"),
-    "affected-not-a-list": ("A.yaml", "id: X\naffected: 5\n"),
-    "versions-not-text": (
-        "A.yaml",
-        "id: X\naffected:\n  - package: {name: p, ecosystem: PyPI}\n    versions: [1.0, 2.0]\n",
-    ),
-    "events-not-text": (
-        "A.yaml",
-        "id: X\naffected:\n  - package: {name: p, ecosystem: PyPI}\n    ranges: [{type: ECOSYSTEM, events: [{introduced: 0}]}]\n",
-    ),
-    "python-tag": ("A.yaml", "id: !!python/object/apply:os.system ['true']\n"),
-    "truncated-yaml": ("A.yaml", "id: X\naffected:\n  - package: {name: p"),
-    "invalid-utf8": ("A.yaml", b"id: X\nsummary: \xff\xfe\n"),
-    "oversized-9mib": ("A.yaml", "id: X\nsummary: " + "a" * (9 * corpus.MIB) + "\n"),
-    "deep-json": ("A.json", DEEP.decode()),
-    "nan-json": ("A.json", '{"id": "X", "score": NaN}'),
-    "int-401-json": ("A.json", '{"id": "X", "n": ' + "1" * 401 + "}"),
-    "symlink-outside": ("A.yaml", "symlink-outside"),
-}
-SKIPPED = {"fifo": "fifo", "dev-zero": "dev-zero"}  # not files: not advisories at all
-
-
-def _advisories(where: Path) -> Path:
-    """A directory of advisories: one good, and one package per hostile file."""
-    vulns = where / "db" / "vulns"
-    (vulns / "goodpkg").mkdir(parents=True)
-    (vulns / "goodpkg" / "PYSEC-good.json").write_text(_advisory("goodpkg"))
-    for name, (file, content) in {
-        **ADVISORIES,
-        **{k: ("A.yaml", v) for k, v in SKIPPED.items()},
-    }.items():
-        folder = vulns / f"bad-{name}"
-        folder.mkdir()
-        path = folder / file
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        elif content in corpus.FILE_KINDS:
-            corpus.make(path, content, b"id: X\n")
-        else:
-            path.write_text(content)
-
-    return vulns
-
-
-def _raw(url: str, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
-    """Send bytes as they are; read one answer (its headers, then Content-Length bytes)."""
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(head + body)
-        data = b""
-        while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):
-            data += chunk
-        top, _, rest = data.partition(b"\r\n\r\n")
-        length = next(
-            (
-                int(line.split(b":", 1)[1])
-                for line in top.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            ),
-            0,
-        )
-        while len(rest) < length and (chunk := sock.recv(65536)):
-            rest += chunk
-    return int(top.split(b" ", 2)[1]), rest
-
-
-def _rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 BODIES: dict[str, tuple[bytes, int]] = {
@@ -270,7 +127,7 @@ def test_hostile_body(
     before = len(service.lines())
     start = time.monotonic()
     answer = requests.post(service.url + path, data=body, headers=headers, timeout=10)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 8
     assert answer.status_code == status, answer.text
     assert isinstance(answer.json()["error"], str)
     _settled(service, before)
@@ -294,17 +151,17 @@ def test_a_300_mb_body_is_refused_unread(
 ) -> None:
     service: Service = request.getfixturevalue(kind)
     path = "/api/v1/projects/widget/runs" if kind == "serve" else "/v1/query"
-    rss = _rss_kb(service.process.pid)
+    rss = rss_kb(service.process.pid)
     head = (
         f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         f"Authorization: Bearer {service.token}\r\nContent-Length: {BIG}\r\n\r\n"
     ).encode()
     start = time.monotonic()
-    status, body = _raw(service.url, head, b"[" * 65536)  # only a little of it is sent
-    assert time.monotonic() - start < 5
+    status, body = raw(service.url, head, b"[" * 65536)  # only a little of it is sent
+    assert time.monotonic() - start < 8
     assert status == 413
     assert "limited to" in json.loads(body)["error"]
-    assert _rss_kb(service.process.pid) - rss < 20_000  # KiB: nothing was buffered
+    assert rss_kb(service.process.pid) - rss < 20_000  # KiB: nothing was buffered
     _settled(service, len(service.lines()))
 
 
@@ -316,7 +173,7 @@ def test_a_bad_content_length_is_400(
     service: Service = request.getfixturevalue(kind)
     path = "/api/v1/projects/widget/runs" if kind == "serve" else "/v1/query"
     head = f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {service.token}\r\nContent-Length: {length}\r\n\r\n".encode()
-    status, _ = _raw(service.url, head, b"{}")
+    status, _ = raw(service.url, head, b"{}")
     assert status == 400
     _settled(service, len(service.lines()))
 
@@ -369,7 +226,7 @@ def test_hostile_advisory(osv: Service, name: str) -> None:
     before = len(osv.lines())
     start = time.monotonic()
     answer = _query(osv, f"bad-{name}")
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 8
     if name in SKIPPED:
         assert (answer.status_code, answer.json()) == (200, {})
     else:
