@@ -71,6 +71,7 @@ class ReadinessConfig:
 
     threshold: float
     ci_runs: int
+    ci_cache_hours: float
     workflow: str
     history_limit: int
     weights: Mapping[str, float]

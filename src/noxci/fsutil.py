@@ -18,7 +18,10 @@ __all__ = ["atomic_write_json", "atomic_write_text", "canonical", "dumps", "load
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file."""
+    """Write ``text`` (secrets redacted) to ``path`` so that readers see the old or the new file."""
+    from noxci.console import redact
+
+    text = redact(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -26,6 +26,7 @@ __all__ = [
     "ci_jobs",
     "component_jobs",
     "component_label",
+    "job_sessions",
     "job_spec",
     "registered_jobs",
 ]
@@ -278,6 +279,11 @@ def registered_jobs(
 def ci_jobs(specs: list[JobSpec] | tuple[JobSpec, ...] = JOBS) -> list[JobSpec]:
     """The jobs CI (and preflight) runs."""
     return [spec for spec in specs if spec.ci]
+
+
+def job_sessions(pythons: Sequence[str]) -> frozenset[str]:
+    """Every session name a job can have with these Python versions."""
+    return frozenset(name for spec in JOBS for name in spec.sessions(pythons))
 
 
 def component_label(component: str) -> str:

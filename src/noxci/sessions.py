@@ -92,6 +92,7 @@ def job(session: nox.Session, name: str) -> None:
     from noxci.runjob import Level, Request, run_job
 
     console.quiet_libraries()
+    console.register_env_secrets(os.environ)
     try:
         config = load_config(_root())
     except NoxciError as exc:

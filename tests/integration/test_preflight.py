@@ -12,10 +12,13 @@ from tests.integration.conftest import Project
 def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> None:
     project.write("src/sample/extra.py", '"""Extra."""\n\nimport os\n')
     done = project.nox("-s", "preflight")
-    assert done.returncode == 1  # the gate's: 0 of 1 preflight runs passed
+    assert done.returncode == 8  # the gate's: blocking job lint failed
     out = done.stdout + done.stderr
     assert "noxci readiness: sessions" in out
-    assert "preflight failed: a blocking job failed: see the blocks above" in out
+    assert (
+        "preflight failed: lint failed; the readiness gate: a blocking job failed"
+        in out
+    )
     doc = read_document(project.root / "readiness" / "readiness.json")
     rows = {row.session: row.status for row in doc.result.jobs}
     assert rows == {
@@ -27,7 +30,8 @@ def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> No
         "build": "passed",
     }
     assert doc.result.problems == []
-    assert doc.result.gate is Gate.BELOW_THRESHOLD  # 0 of 1 preflight runs passed
+    assert doc.result.gate is Gate.BLOCKING_JOB
+    assert doc.result.message == "gate failed: blocking job lint failed"
     assert doc.context == "preflight"
     assert [run.conclusion for run in doc.result.ci.runs] == ["failure"]
     assert (
@@ -56,7 +60,7 @@ def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:
 
 
 def test_readiness_commit_only_on_the_default_branch_and_only_when_changed(project: Project, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.integration.conftest import git
+    from tests.conftest import git
 
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))

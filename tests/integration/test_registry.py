@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import noxci
-from tests.integration.conftest import Project, git
+from tests.conftest import git
+from tests.integration.conftest import Project
 
 SRC = Path(noxci.__file__).parent
 JOB_MODULE = '''"""A throwaway job for the registry test."""

@@ -148,5 +148,5 @@ def test_api_failure_falls_back_to_the_cache(
     )  # never better than the data says
     assert second.result.ci.warnings
     err = capsys.readouterr().err
-    assert "fell back to the next CI history source" in err
+    assert "CI pass rate from GitHub runs cached 2 h ago" in err
     assert "ghs_secret123" not in err

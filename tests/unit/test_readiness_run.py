@@ -153,25 +153,36 @@ def test_github_failure_falls_back_to_cache_with_a_warning(
         raise NetworkError("GitHub API answered 502")
 
     doc = readiness(
-        project, {}, Options(now="2026-11-28T10:00:00Z", github=GITHUB, fetch=down)
+        project, {}, Options(now="2026-11-27T13:00:00Z", github=GITHUB, fetch=down)
     )
     assert doc.result.ci.source == "cache"
     assert doc.result.ci.fetched_at == NOW
     assert doc.result.component("ci").score == 80.0
+    err = capsys.readouterr().err
+    assert "noxci > warning: GitHub API answered 502\n" in err
     assert (
-        "GitHub API answered 502; fell back to the next CI history source"
-        in capsys.readouterr().err
+        "CI pass rate from GitHub runs cached 3 h ago (fetched 2026-11-27T10:00:00Z; "
+        "they may stand in for 24 h)" in err
     )
     assert (
-        "Source: **cache**, fetched 2026-11-27T10:00:00Z (1 d old)"
+        "Source: **cache**, fetched 2026-11-27T10:00:00Z (3 h old)"
         in (project.readiness_dir / "README.md").read_text()
     )
+    # A day later the cache is too old to stand in: incomplete, never a pass.
+    doc = readiness(
+        project, {}, Options(now="2026-11-28T10:00:01Z", github=GITHUB, fetch=down)
+    )
+    assert doc.result.ci.source == "none"
+    assert doc.result.gate is Gate.INCOMPLETE
+    assert "no GitHub runs younger than 24 h are cached" in capsys.readouterr().err
 
 
 def test_without_github_or_cache_preflight_history_counts(project: Config) -> None:
     doc = readiness(project, {}, Options(now=NOW, context="preflight"))
     assert doc.result.ci.source == "preflight"
     assert [r.conclusion for r in doc.result.ci.runs] == ["success"]
+    (project.root / "src" / "widget" / "new.py").write_text('"""New."""\n')
+    passing_set(project)
     (project.reports_dir / "lint.json").unlink()
     doc = readiness(
         project, {}, Options(now="2026-11-27T11:00:00Z", context="preflight")
@@ -184,6 +195,9 @@ def test_preflight_run_time_is_recorded_and_averaged(project: Config) -> None:
     from noxci.readiness.trend import trend
 
     readiness(project, {}, Options(now=NOW, context="preflight", duration_s=40.0))
+    # Another tree, so another run (an unchanged re-run would replace it).
+    (project.root / "src" / "widget" / "__init__.py").write_text('"""Widget."""\n')
+    passing_set(project)
     doc = readiness(
         project,
         {},
@@ -300,6 +314,8 @@ def test_a_stale_report_or_a_failed_job_run_makes_the_preflight_run_fail(
     assert [r.conclusion for r in doc.result.ci.runs] == ["failure"]
     # A report that does not stand for the tree now is no pass for the run,
     # even a non-blocking one (the job did not run on this tree).
+    (project.root / "src" / "widget" / "new.py").write_text('"""New."""\n')
+    passing_set(project)
     _rewrite_inputs(project, "typecheck", files="0" * 64)
     doc = readiness(project, {}, Options(now=NOW, context="preflight"))
     assert [p.subject for p in doc.result.problems] == ["typecheck"]

@@ -158,8 +158,24 @@ def test_pr_comment_is_fork_safe() -> None:
 
 
 def test_update_and_smoke_triggers() -> None:
-    update = _on(_load(ROOT / ".github" / "workflows" / "update-readiness.yml"))
-    assert update["push"]["branches"] == ["main", "develop"]
+    workflow = _load(ROOT / ".github" / "workflows" / "update-readiness.yml")
+    update = _on(workflow)
+    assert "push" not in update  # never before CI has finished
+    assert update["workflow_run"] == {
+        "workflows": ["CI"],
+        "types": ["completed"],
+        "branches": ["main", "develop"],
+    }
+    [job] = workflow["jobs"].values()
+    assert "github.event.workflow_run.event == 'push'" in job["if"]
+    steps = job["steps"]
+    assert steps[0]["with"]["ref"] == (
+        "${{ github.event.workflow_run.head_sha || github.sha }}"
+    )
+    download = next(s for s in steps if "download-artifact" in s.get("uses", ""))
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    security = next(s for s in steps if s.get("run", "").endswith("-s security"))
+    assert security["if"] == "github.event_name != 'workflow_run'"  # daily re-audit
     assert [c["cron"] for c in update["schedule"]] == ["0 9 * * *", "0 6 1 * *"]
     assert "workflow_dispatch" in update
     smoke = _load(ROOT / ".github" / "workflows" / "staging-smoke-test.yml")

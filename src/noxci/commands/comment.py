@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from noxci.errors import ExitCode
     from noxci.publish.actions import post_comment
     from noxci.readiness.trend import trend
+    from noxci.registry import job_sessions
     from noxci.render.comment import pr_comment
 
     env = dict(os.environ)
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         trend(doc, history, config.default_branch),
         default_branch=config.default_branch,
         run_url=ghactions.run_url(args.run_url, env),
+        sessions=job_sessions(config.python),
     )
     if args.dry_run:
         sys.stdout.write(body)

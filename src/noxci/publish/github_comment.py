@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from noxci import console
 from noxci.errors import NetworkError
 from noxci.github import GitHubSettings, describe_failure, github_client
 from noxci.render.comment import MARKER
@@ -39,11 +40,17 @@ class CommentResult:
 
 
 def _ours(issue: Issue, author: str) -> list[IssueComment]:
-    return [
+    """Noxci's comments on the pull request, oldest first."""
+    found = [
         c
         for c in issue.get_comments()
         if MARKER in (c.body or "") and c.user.login == author
     ]
+    return sorted(found, key=lambda c: c.id)
+
+
+class _Gone(Exception):
+    """A comment another run deleted while this one used it: look again."""
 
 
 def _transient(exc: Exception) -> bool:
@@ -62,10 +69,16 @@ def upsert_comment(
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommentResult:
-    """Create or edit the readiness comment on pull request ``pr``."""
+    """Create or edit the readiness comment on pull request ``pr``.
+
+    Concurrent runs end with exactly one comment: after posting, the
+    comments are listed again and the oldest of noxci's is kept (edited to
+    this body), the others deleted.
+    """
     import requests
     from github import GithubException
 
+    body = console.redact(body)
     repo = github_client(settings).get_repo(settings.repository)
     if expect_head_sha is not None:
         # The PR number came from an artifact a fork could write: make sure it
@@ -80,12 +93,21 @@ def upsert_comment(
             )
     issue = repo.get_issue(pr)
 
-    def edit(found: list[IssueComment]) -> CommentResult:
+    def edit(found: list[IssueComment], action: str = "updated") -> CommentResult:
         keep, *extra = found
-        keep.edit(body)
+        try:
+            keep.edit(body)
+        except GithubException as exc:
+            if exc.status == 404:
+                raise _Gone from None
+            raise
         for duplicate in extra:
-            duplicate.delete()
-        return CommentResult(action="updated", comment_id=keep.id, url=keep.html_url)
+            try:
+                duplicate.delete()
+            except GithubException as exc:
+                if exc.status != 404:  # already deleted by another run
+                    raise
+        return CommentResult(action=action, comment_id=keep.id, url=keep.html_url)
 
     failure: Any = None
     for attempt in range(attempts):
@@ -94,9 +116,17 @@ def upsert_comment(
             if found:
                 return edit(found)
             created = issue.create_comment(body)
+            # Another run may have posted at the same moment: keep the oldest.
+            found = _ours(issue, author)
+            if len(found) > 1:
+                action = "created" if found[0].id == created.id else "updated"
+                return edit(found, action)
             return CommentResult(
                 action="created", comment_id=created.id, url=created.html_url
             )
+        except _Gone:
+            failure = "the comment was deleted by another run"
+            continue
         except (GithubException, requests.RequestException) as exc:
             if isinstance(exc, GithubException) and exc.status == 403:
                 raise CommentForbidden(
@@ -106,4 +136,5 @@ def upsert_comment(
                 raise NetworkError(describe_failure(exc)) from None
             failure = exc
             sleep(settings.backoff * 2**attempt)
-    raise NetworkError(f"{describe_failure(failure)} after {attempts} attempts")
+    what = failure if isinstance(failure, str) else describe_failure(failure)
+    raise NetworkError(f"{what} after {attempts} attempts")

@@ -61,7 +61,7 @@ def notify(
     console.register_secret(url)
     try:
         response = _client(url, retries=retries, backoff=backoff).send(
-            text=text, blocks=blocks
+            text=console.redact(text), blocks=blocks
         )
     except Exception as exc:
         console.warn(

@@ -59,7 +59,7 @@ def upload(
         try:
             response = session.post(
                 url,
-                data=json.dumps(doc.to_dict()),
+                data=console.redact(json.dumps(doc.to_dict())),
                 timeout=timeout,
                 headers={
                     "Authorization": f"Bearer {token}",

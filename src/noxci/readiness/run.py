@@ -21,6 +21,7 @@ from noxci.readiness.gather import Options, evaluate
 from noxci.readiness.history import append_entry
 from noxci.readiness.model import Gate
 from noxci.readiness.trend import Trend, trend
+from noxci.registry import job_sessions
 
 __all__ = ["Options", "Publish", "Rendered", "readiness", "render"]
 
@@ -68,7 +69,11 @@ def render(
         },
         summary=step_summary(doc),
         comment=pr_comment(
-            doc, history, default_branch=config.default_branch, run_url=run_url
+            doc,
+            history,
+            default_branch=config.default_branch,
+            run_url=run_url,
+            sessions=job_sessions(config.python),
         ),
         slack=None if doc.result.gate is Gate.PASSED else readiness_alert(doc, run_url),
     )
