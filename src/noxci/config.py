@@ -89,6 +89,7 @@ class Config:
     python: tuple[str, ...]
     reports_dir: Path
     readiness_dir: Path
+    local_readiness_dir: Path
     default_branch: str
     install_retries: int
     readiness: ReadinessConfig
@@ -100,7 +101,7 @@ class Config:
         """Noxci's own output directories, relative: never a job's input."""
         return tuple(
             path.relative_to(self.root).as_posix()
-            for path in (self.reports_dir, self.readiness_dir)
+            for path in (self.reports_dir, self.readiness_dir, self.local_readiness_dir)
             if path.is_relative_to(self.root)
         )
 
@@ -245,6 +246,7 @@ def load_config(root: Path) -> Config:
         python=tuple(merged["python"]),
         reports_dir=root / merged["reports-dir"],
         readiness_dir=root / merged["readiness-dir"],
+        local_readiness_dir=root / merged["local-readiness-dir"],
         default_branch=merged["default-branch"],
         install_retries=merged["install-retries"],
         readiness=_readiness(merged["readiness"]),

@@ -29,7 +29,8 @@ from noxci import proc
 from noxci.config import Config, find_root, load_config
 from noxci.errors import NoxciError, ReportError
 from noxci.jobs.mcp import Settings as McpSettings
-from noxci.readiness.document import ReadinessDocument, read_document
+from noxci.noxlist import in_place
+from noxci.readiness.document import ReadinessDocument, latest_path, read_document
 from noxci.readiness.model import Gate
 from noxci.report import read_report
 
@@ -169,7 +170,9 @@ def _run_session(root: Path, cfg: Config, name: str, extra: list[str]) -> RunRes
         raise ToolError("refused: arguments may not contain NUL or newlines")
     argv = [sys.executable, "-m", "nox", "-s", name, *(["--", *extra] if extra else [])]
     try:
-        done = proc.run(argv, cwd=root, timeout=_mcp(cfg).run_timeout, echo=False)
+        done = proc.run(
+            argv, cwd=root, timeout=_mcp(cfg).run_timeout, echo=False, env=in_place()
+        )
     except NoxciError as exc:
         raise ToolError(str(exc)) from None
     status = summary = None
@@ -236,7 +239,8 @@ def build_server(root: Path) -> MCPServer:
             raise ToolError(str(exc)) from None
 
     def readiness_doc() -> ReadinessDocument | None:
-        path = config().readiness_dir / "readiness.json"
+        cfg = config()
+        path = latest_path(cfg.readiness_dir, cfg.local_readiness_dir)
         if not path.exists():
             return None
         try:

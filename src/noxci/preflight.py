@@ -23,6 +23,7 @@ from typing import Any
 from noxci import console, proc
 from noxci.config import Config, load_config
 from noxci.errors import ExitCode, NoxciError, meaning
+from noxci.noxlist import in_place
 from noxci.report import Report, Status
 from noxci.runjob import Request, cache_hit, context, safe_inputs, verdict
 
@@ -167,10 +168,17 @@ def run(
     noxfile: str,
     posargs: Iterable[str],
     env: Mapping[str, str],
-    registry: Mapping[str, Any],
+    registry: Mapping[str, Any] | None = None,
     runner: Callable[..., proc.Completed] = proc.run,
 ) -> Result:
-    """Run the jobs (cached ones concluded here), then the gate; say how it ended."""
+    """Run the jobs (cached ones concluded here), then the gate; say how it ended.
+
+    ``registry`` is nox's session registry (by default the running nox's).
+    """
+    if registry is None:
+        import nox.registry
+
+        registry = nox.registry.get()
     posargs = list(posargs)
     args = [a for a in posargs if a != "--no-cache"]
     env = {**env, **({"NOXCI_CACHE": "0"} if "--no-cache" in posargs else {})}
@@ -180,7 +188,9 @@ def run(
     failed = decided.blocking_failures
     if decided.selection:
         argv = [sys.executable, "-m", "nox", "-f", noxfile, *decided.selection]
-        jobs = runner([*argv, "-j", "auto", *args], cwd=root, capture=False, env=env)
+        jobs = runner(
+            [*argv, "-j", "auto", *args], cwd=root, capture=False, env=in_place(env)
+        )
         if jobs.returncode != 0:
             failed += _what_failed(root, decided.selection) or ["see the blocks above"]
     gate = runner(

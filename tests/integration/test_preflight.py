@@ -19,7 +19,7 @@ def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> No
         "preflight failed: lint failed; the readiness gate: a blocking job failed"
         in out
     )
-    doc = read_document(project.root / "readiness" / "readiness.json")
+    doc = read_document(project.root / ".noxci" / "readiness" / "readiness.json")
     rows = {row.session: row.status for row in doc.result.jobs}
     assert rows == {
         "lint": "failed",
@@ -35,16 +35,23 @@ def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> No
     assert doc.context == "preflight"
     assert [run.conclusion for run in doc.result.ci.runs] == ["failure"]
     assert (
-        (project.root / "readiness" / "README.md")
+        (project.root / ".noxci" / "readiness" / "README.md")
         .read_text()
         .startswith("# Release readiness: sample")
     )
-    history = (project.root / "readiness" / "history.jsonl").read_text().splitlines()
+    history = (
+        (project.root / ".noxci" / "readiness" / "history.jsonl")
+        .read_text()
+        .splitlines()
+    )
     assert len(history) == 1
     took = json.loads(history[0])["duration_s"]  # the jobs' wall time
     assert took > 0
     assert doc.result.ci.runs[0].duration_s == took
-    assert "| 1 timed runs |" in (project.root / "readiness" / "README.md").read_text()
+    assert (
+        "| 1 timed runs |"
+        in (project.root / ".noxci" / "readiness" / "README.md").read_text()
+    )
 
 
 def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:

@@ -65,7 +65,12 @@ def test_1_an_outage_never_passes_a_failing_gate(project: Config, fault: str) ->
     failing = readiness(
         project,
         {},
-        Options(now=NOW, github=GITHUB, fetch=fetch_returning(ci_runs("sssssssfff"))),
+        Options(  # in CI: its GitHub runs are cached in the committed readiness/
+            now=NOW,
+            github=GITHUB,
+            fetch=fetch_returning(ci_runs("sssssssfff")),
+            context="ci",
+        ),
     )
     assert failing.result.gate is Gate.BELOW_THRESHOLD
     # Plenty of passing local preflight runs: they must never stand in for GitHub.
@@ -97,7 +102,12 @@ def test_1_an_old_or_local_cache_never_stands_in(project: Config) -> None:
     readiness(
         project,
         {},
-        Options(now=NOW, github=GITHUB, fetch=fetch_returning(ci_runs("ssssssssss"))),
+        Options(
+            now=NOW,
+            github=GITHUB,
+            fetch=fetch_returning(ci_runs("ssssssssss")),
+            context="ci",
+        ),
     )
     stale = readiness(
         project,
@@ -131,7 +141,7 @@ def test_2_re_running_an_unchanged_preflight_adds_nothing(project: Config) -> No
         )
         assert [r.conclusion for r in again.result.ci.runs] == ["success", "failure"]
         assert again.result.score == first.result.score
-    entries, _ = read_history(project.readiness_dir / "history.jsonl")
+    entries, _ = read_history(project.local_readiness_dir / "history.jsonl")
     assert len(entries) == 2  # the re-runs replaced the line of their run
 
 
@@ -141,9 +151,14 @@ def _tracked_history(project: Config) -> Path:
     (root / ".gitignore").write_text("reports/\n")
     git(root, "init", "-q", "-b", "main")
     (project.reports_dir / "lint.json").unlink()
-    readiness(project, {}, Options(now="2026-11-27T08:00:00Z", context="preflight"))
-    (root / "src" / "widget" / "a.py").write_text('"""A."""\n')
-    readiness(project, {}, Options(now="2026-11-27T09:00:00Z", context="preflight"))
+    # Recorded into the committed history (`noxci readiness --update`).
+    for hour in ("08", "09"):
+        (root / "src" / "widget" / f"a{hour}.py").write_text('"""A."""\n')
+        readiness(
+            project,
+            {},
+            Options(now=f"2026-11-27T{hour}:00:00Z", context="preflight", update=True),
+        )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "history")
     passing_set(project)
@@ -379,9 +394,9 @@ def test_10_a_token_echoed_in_an_error_is_written_nowhere(project: Config) -> No
             ),
         ),
     )
-    for path in project.readiness_dir.iterdir():
+    for path in project.local_readiness_dir.iterdir():
         assert "ghs_EchoedToken99887766" not in path.read_text(), path.name
-    assert "***" in (project.readiness_dir / "readiness.json").read_text()
+    assert "***" in (project.local_readiness_dir / "readiness.json").read_text()
     assert console.redact("x ghs_EchoedToken99887766 y") == "x *** y"
 
 

@@ -63,17 +63,22 @@ def base() -> Iterator[Path]:
             passing_set(config)
             if passed == "f":
                 (config.reports_dir / "lint.json").unlink()
-            readiness(
+            readiness(  # recorded in the committed history
                 config,
                 {},
-                Options(now=f"2026-11-27T0{hour}:00:00Z", context="preflight"),
+                Options(
+                    now=f"2026-11-27T0{hour}:00:00Z", context="preflight", update=True
+                ),
             )
         passing_set(config)
         readiness(
             config,
             {},
             Options(
-                now=FETCHED, github=GITHUB, fetch=fetch_returning(ci_runs("sssssssfff"))
+                now=FETCHED,
+                github=GITHUB,
+                fetch=fetch_returning(ci_runs("sssssssfff")),
+                context="ci",
             ),
         )
         git(root, "add", "-A")
@@ -219,7 +224,8 @@ def test_nothing_but_better_evidence_passes_the_gate(
         shutil.copytree(base, root)
         config = load_config(root)
         _prepare(config, mode)
-        for action in actions:
+        # A broken pyproject.toml stops every run, so it comes last.
+        for action in sorted(actions, key=lambda a: a[0] == "config"):
             _apply(config, action)
         if any(kind == "config" for kind, _, _ in actions):
             with pytest.raises(ConfigError, match=r"pyproject\.toml"):

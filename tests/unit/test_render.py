@@ -149,7 +149,7 @@ def test_badge(config: Config) -> None:
     assert badge(_doc(config)) == {
         "schemaVersion": 1,
         "label": "readiness",
-        "message": "94.3% Good",
+        "message": "94.3/100 Good",
         "color": "green",
     }
     assert badge(_doc(config, problem=True))["color"] == "red"
@@ -309,7 +309,9 @@ def test_html_dashboard_is_self_contained(config: Config) -> None:
     assert page.startswith("<!doctype html>")
     for external in ("<script", "<link", "src=", "@import", "url("):
         assert external not in page
-    assert page.count("<circle") == len(HISTORY)
+    assert page.count("<circle") == 2 * len(
+        HISTORY
+    )  # the wide chart and the narrow one
     assert "gate incomplete" in page
     assert "✗ security (stale): the job&#x27;s inputs changed" in page
     plain = _doc(config)

@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         type=Path,
-        default=Path("readiness/readiness.json"),
-        help="the readiness.json to publish",
+        default=None,
+        help="the readiness.json to publish (default: the newest of readiness/ and the local one)",
     )
     parser.add_argument(
         "--history",
@@ -58,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
 
     env = dict(os.environ)
     config = load_config(find_root(Path.cwd()))
-    doc = read_document(args.source)
+    from noxci.readiness.document import latest_path
+
+    source = args.source or latest_path(
+        config.readiness_dir, config.local_readiness_dir
+    )
+    doc = read_document(source)
     history, _ = read_history(args.history or config.readiness_dir / "history.jsonl")
     body = pr_comment(
         doc,

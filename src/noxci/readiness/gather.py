@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from noxci import console
 from noxci.clock import utc_now
 from noxci.config import Config
 from noxci.digest import Tree
 from noxci.errors import ReportError
-from noxci.ghactions import pr_number
+from noxci.ghactions import pr_number, repository_url
 from noxci.github import GitHubSettings
 from noxci.gitinfo import git_info
 from noxci.readiness.cihistory import Fetcher, resolve_ci_history
@@ -45,6 +46,32 @@ class Options:
     )
     github: GitHubSettings | None = None
     fetch: Fetcher | None = None
+    update: bool = False  # write the committed readiness/ although not in CI
+
+    def out_dir(self, config: Config) -> Path:
+        """Where this run writes: the committed readiness/ in CI (or asked), else the ignored local one."""
+        if self.context == "ci" or self.update:
+            return config.readiness_dir
+        return config.local_readiness_dir
+
+
+def _history(config: Config, options: Options) -> tuple[list[HistoryEntry], bool]:
+    """The committed history, plus the local one a local run writes; whether all was readable."""
+    paths = [config.readiness_dir / "history.jsonl"]
+    if options.out_dir(config) != config.readiness_dir:
+        paths.append(options.out_dir(config) / "history.jsonl")
+    entries: dict[tuple[str, str | None, str], HistoryEntry] = {}
+    readable = True
+    for path in paths:
+        found, bad = read_history(path)
+        for number in bad[:5]:
+            where = (
+                f"line {number}" if number > 0 else f"line {-number} of HEAD's version"
+            )
+            console.warn(f"{path}: {where} is unreadable and was skipped")
+        readable = readable and not bad
+        entries.update({e.identity: e for e in found if e.identity not in entries})
+    return sorted(entries.values(), key=lambda e: e.generated_at), readable
 
 
 def _row(entry: Loaded) -> JobRow:
@@ -183,11 +210,7 @@ def evaluate(config: Config, env: Mapping[str, str], options: Options) -> Evalua
     loaded = load_reports(config, needed_jobs(config.readiness), tree)
     table = _table_entries(config, loaded, tree)
     rows = [_row(e) for e in table]
-    history_path = config.readiness_dir / "history.jsonl"
-    entries, bad = read_history(history_path)
-    for number in bad[:5]:
-        where = f"line {number}" if number > 0 else f"line {-number} of HEAD's version"
-        console.warn(f"{history_path}: {where} is unreadable and was skipped")
+    entries, readable = _history(config, options)
     git = git_info(config.root, env)
     outcome = _outcome(rows, loaded, jobs_failed=options.jobs_failed)
     run_inputs = _run_inputs(config, table, tree)
@@ -215,7 +238,7 @@ def evaluate(config: Config, env: Mapping[str, str], options: Options) -> Evalua
         now=options.now,
         cache=_cache(config),
         local_runs=local,
-        local_ok=not bad,
+        local_ok=readable,
         **({"fetch": options.fetch} if options.fetch else {}),
     )
     for warning in ci.warnings:
@@ -236,6 +259,7 @@ def evaluate(config: Config, env: Mapping[str, str], options: Options) -> Evalua
         context=options.context,
         cache_hits=sum(1 for row in rows if row.cached),
         pull_request=pr_number(None, env),
+        repository_url=repository_url(config, env),
     )
     recorded = options.context == "preflight" or git.branch == config.default_branch
     entry = (

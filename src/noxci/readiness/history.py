@@ -240,7 +240,7 @@ def append_entry(path: Path, entry: HistoryEntry, *, limit: int) -> None:
     from filelock import FileLock
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path.with_name(f".{path.name}.lock")), timeout=60):
+    with FileLock(str(_lock_file(path)), timeout=60):
         old = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         kept = []
         for line in old:
@@ -254,6 +254,15 @@ def append_entry(path: Path, entry: HistoryEntry, *, limit: int) -> None:
                 kept.append(line)
         lines = [*kept, fsutil.canonical(entry.to_dict())][-limit:]
         fsutil.atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+def _lock_file(path: Path) -> Path:
+    """The lock for ``path``, outside the project (a committed folder stays clean)."""
+    import hashlib
+    import tempfile
+
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"noxci-history-{key}.lock"
 
 
 def preflight_runs(entries: Sequence[HistoryEntry]) -> list[CiRun]:

@@ -133,13 +133,26 @@ def readiness(
         ghactions.run_url(publish.run_url if publish else None, env),
     )
     if options.write:
+        folder = options.out_dir(config)
+        if folder != config.readiness_dir:
+            fsutil.ignored_dir(folder)  # a local run's outputs are the user's alone
         if scored.entry is not None:
             append_entry(
-                config.readiness_dir / "history.jsonl",
+                folder / "history.jsonl",
                 scored.entry,
                 limit=config.readiness.history_limit,
             )
         for name, text in out.files.items():
-            fsutil.atomic_write_text(config.readiness_dir / name, text)
+            fsutil.atomic_write_text(folder / name, text)
+        if folder != config.readiness_dir:
+            where = (
+                folder.relative_to(config.root)
+                if folder.is_relative_to(config.root)
+                else folder
+            )
+            console.info(
+                f"the dashboard is in {where}/index.html (git ignores it; "
+                "`noxci readiness --update` writes the committed readiness/)"
+            )
     _publish(scored.doc, out, config, env, publish or Publish(table=False))
     return scored.doc
