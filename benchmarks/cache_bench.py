@@ -35,7 +35,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-ADVISORIES = ROOT.parent / "shared" / "advisory-db" / "vulns"
+# The repository's own audit needs a mirror of the advisories here (offline):
+# the one NOXCI_VULN_SERVICE=osv-dir:PATH names.
+_MIRROR = os.environ.get("NOXCI_VULN_SERVICE", "")
+ADVISORIES = (
+    Path(_MIRROR.removeprefix("osv-dir:")) if _MIRROR.startswith("osv-dir:") else None
+)
 TOX = ["tox==4.67.15", "tox-uv==1.37.1"]
 
 # The same tools as noxci's jobs, written the way a careful user would by hand.
@@ -269,7 +274,9 @@ def measure(kind: str, runs: int, where: Path, tox: list[str]) -> None:
 
     project = _project(kind, where)
     advisories = (
-        ADVISORIES if kind == "repo" and ADVISORIES.is_dir() else project / "advisories"
+        ADVISORIES
+        if kind == "repo" and ADVISORIES is not None
+        else project / "advisories"
     )
     with serving(osv_app(AdvisoryStore(advisories))) as osv:
         # Every contender audits against the same local OSV endpoint.

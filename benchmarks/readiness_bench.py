@@ -67,7 +67,7 @@ def _setup(root: Path) -> None:
                 "security": 100.0,
                 "quality": 90.0,
             },
-            jobs_ok=True,
+            outcome="success",
         )
         for i in range(1000)
     ]

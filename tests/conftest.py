@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -97,3 +98,15 @@ def postgres() -> Iterator[str]:
 
     with postgres_server() as url:
         yield url
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` and return its output."""
+    done = subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout

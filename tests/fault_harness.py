@@ -81,11 +81,11 @@ class Outcome:
 
 
 def template(root: Path, noxci_toml: str = "") -> Path:
-    """A passing project: fresh reports and two passing preflight runs in history."""
+    """A passing project: fresh reports and two passing preflight runs in the committed history."""
     config = write_project(root, noxci_toml)
     passing_set(config)
     for _ in range(2):
-        readiness(config, {}, Options(now=NOW, context="preflight"))
+        readiness(config, {}, Options(now=NOW, context="preflight", update=True))
     return root
 
 

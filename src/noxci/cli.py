@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the subcommand; return the exit code."""
     args = _parser().parse_args(argv)
     console.quiet_libraries()
+    console.register_env_secrets(os.environ)
     module = importlib.import_module(f"noxci.commands.{COMMANDS[args.command][0]}")
     try:
         code: int = module.run(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["parse_time", "utc_now"]
+__all__ = ["age", "parse_time", "utc_now"]
 
 
 def parse_time(text: str | None) -> dt.datetime | None:
@@ -21,3 +21,15 @@ def parse_time(text: str | None) -> dt.datetime | None:
 def utc_now() -> str:
     """Now, e.g. ``2026-11-27T10:00:00Z``."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def age(then: str | None, now: str) -> str:
+    """How long before ``now`` ``then`` was, e.g. ``3 h``."""
+    start, end = parse_time(then), parse_time(now)
+    if start is None or end is None:
+        return "unknown age"
+    seconds = max(0.0, (end - start).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"

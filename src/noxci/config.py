@@ -72,6 +72,7 @@ class ReadinessConfig:
 
     threshold: float
     ci_runs: int
+    ci_cache_hours: float
     workflow: str
     history_limit: int
     weights: Mapping[str, float]
@@ -97,6 +98,7 @@ class Config:
     python: tuple[str, ...]
     reports_dir: Path
     readiness_dir: Path
+    local_readiness_dir: Path
     default_branch: str
     install_retries: int
     max_file_size: int
@@ -110,7 +112,7 @@ class Config:
         """Noxci's own output directories, relative: never a job's input."""
         return tuple(
             path.relative_to(self.root).as_posix()
-            for path in (self.reports_dir, self.readiness_dir)
+            for path in (self.reports_dir, self.readiness_dir, self.local_readiness_dir)
             if path.is_relative_to(self.root)
         )
 
@@ -255,6 +257,7 @@ def load_config(root: Path) -> Config:
         python=tuple(merged["python"]),
         reports_dir=root / merged["reports-dir"],
         readiness_dir=root / merged["readiness-dir"],
+        local_readiness_dir=root / merged["local-readiness-dir"],
         default_branch=merged["default-branch"],
         install_retries=merged["install-retries"],
         max_file_size=merged["max-file-size"],

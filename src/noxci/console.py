@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
-__all__ = ["error", "info", "quiet_libraries", "redact", "register_secret", "warn"]
+__all__ = [
+    "error",
+    "info",
+    "quiet_libraries",
+    "redact",
+    "redact_data",
+    "register_env_secrets",
+    "register_secret",
+    "warn",
+]
 
 # Libraries whose debug logs would print URLs (and so hosts, tokens in
 # query strings) if a host application turned logging up, as nox does.
@@ -40,6 +50,39 @@ def redact(text: str) -> str:
     for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def redact_data(data: object) -> object:
+    """A JSON-like value with every string in it redacted (keys included)."""
+    if not _SECRETS:
+        return data
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {redact_data(k): redact_data(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [redact_data(v) for v in data]
+    return data
+
+
+# Environment variables that hold secrets, by name: GitHub masks the same.
+_SECRET_NAMES = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "WEBHOOK_URL")
+
+
+def register_env_secrets(env: Mapping[str, str]) -> None:
+    """Register the values of secret-looking variables and the passwords in URLs."""
+    from urllib.parse import urlsplit
+
+    for name, value in env.items():
+        if any(name.upper().endswith(s) for s in _SECRET_NAMES) and len(value) >= 8:
+            register_secret(value)
+        if "://" in value and "@" in value:
+            try:
+                password = urlsplit(value).password
+            except ValueError:
+                continue
+            if password:
+                register_secret(password)
 
 
 def quiet_libraries() -> None:

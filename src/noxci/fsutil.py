@@ -13,11 +13,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_json", "atomic_write_text", "canonical", "dumps", "loads"]
+__all__ = [
+    "atomic_write_json",
+    "atomic_write_text",
+    "canonical",
+    "dumps",
+    "ignored_dir",
+    "loads",
+]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file."""
+    """Write ``text`` (secrets redacted) to ``path`` so that readers see the old or the new file."""
+    from noxci.console import redact
+
+    text = redact(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -30,6 +40,15 @@ def atomic_write_text(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def ignored_dir(path: Path) -> Path:
+    """``path``, created with a ``.gitignore`` of ``*``: noxci's outputs never dirty git status."""
+    path.mkdir(parents=True, exist_ok=True)
+    marker = path / ".gitignore"
+    if not marker.exists():
+        atomic_write_text(marker, "*\n")
+    return path
 
 
 def canonical(data: Any) -> str:

@@ -12,8 +12,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from noxci import console
+from noxci.config import Config
 
-__all__ = ["append_step_summary", "pr_number", "run_url", "set_output"]
+__all__ = [
+    "annotate",
+    "append_step_summary",
+    "pr_number",
+    "repository_url",
+    "run_url",
+    "set_output",
+]
 
 # GitHub refuses a step summary over 1 MiB; stay well below it.
 MAX_SUMMARY = 512 * 1024
@@ -66,6 +74,27 @@ def run_url(explicit: str | None, env: Mapping[str, str]) -> str | None:
     return None
 
 
+def repository_url(config: Config, env: Mapping[str, str]) -> str | None:
+    """The repository's web page: the Actions environment's, else ``[project.urls]``'s."""
+    if env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        return f"{server}/{env['GITHUB_REPOSITORY']}"
+    from noxci.pyproject import read_pyproject
+
+    project = read_pyproject(config.root).get("project", {})
+    urls = project.get("urls", {}) if isinstance(project, dict) else {}
+    for key, value in (urls if isinstance(urls, dict) else {}).items():
+        wanted = key.lower().replace(" ", "") in {
+            "repository",
+            "source",
+            "sourcecode",
+            "github",
+        }
+        if wanted and isinstance(value, str) and value.startswith("https://"):
+            return value.rstrip("/").removesuffix(".git")
+    return None
+
+
 def _append(path: str, text: str) -> None:
     with Path(path).open("a", encoding="utf-8") as handle:
         handle.write(console.redact(text))
@@ -79,6 +108,18 @@ def append_step_summary(text: str, env: Mapping[str, str]) -> bool:
     if len(text) > MAX_SUMMARY:
         text = text[: MAX_SUMMARY - 60] + "\n\n… (truncated: see the artifact)\n"
     _append(path, text.rstrip("\n") + "\n\n")
+    return True
+
+
+def annotate(lines: list[str], env: Mapping[str, str]) -> bool:
+    """Print workflow commands (annotations) under Actions; False elsewhere."""
+    import sys
+
+    if env.get("GITHUB_ACTIONS") != "true":
+        return False
+    for line in lines:
+        sys.stdout.write(console.redact(line) + "\n")
+    sys.stdout.flush()
     return True
 
 

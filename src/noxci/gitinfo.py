@@ -24,10 +24,17 @@ def git_info(root: Path, env: Mapping[str, str]) -> GitInfo:
     """Commit, branch and dirtiness of ``root``; unknown parts are ``None``.
 
     Under GitHub Actions the branch comes from the event (a pull request's
-    head branch, else the ref name), since checkouts there are detached.
+    head branch, else the ref name), since checkouts there are detached;
+    ``NOXCI_BRANCH`` names it where the event cannot (a ``workflow_run``
+    workflow runs on the default branch's ref but scores the CI run's branch).
     """
     commit = _git(root, "rev-parse", "HEAD")
-    branch = env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME") or None
+    branch = (
+        env.get("NOXCI_BRANCH")
+        or env.get("GITHUB_HEAD_REF")
+        or env.get("GITHUB_REF_NAME")
+        or None
+    )
     if branch is None:
         name = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
         branch = name if name and name != "HEAD" else None

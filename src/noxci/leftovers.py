@@ -3,7 +3,8 @@
 :func:`noxci.fsutil.atomic_write_text` writes ``.NAME.XXXXXXXX.tmp`` beside
 its target and renames it; a process killed in between (``kill -9``, a
 cancelled CI job) leaves the temporary file. Every report write cleans
-``reports/`` and every readiness write cleans ``readiness/`` and ``reports/``.
+``reports/``; every readiness write cleans the folder it writes
+(``readiness/`` or the local one) and ``reports/``.
 
 Only files of that exact shape, and older than :data:`STALE_AFTER` seconds,
 are removed: a write takes milliseconds, so a file that old has no live

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from noxci import console, fsutil, proc
+from noxci import console, fsutil, proc, safefile
 from noxci.errors import ToolError
 from noxci.uvtool import find_uv
 
@@ -46,11 +46,10 @@ def check_locks(root: Path) -> None:
         raise ToolError(
             "uv.lock is out of date with pyproject.toml; run `nox -s lock` and commit it"
         )
-    current = (
-        (root / REQUIREMENTS).read_text(encoding="utf-8")
-        if (root / REQUIREMENTS).exists()
-        else ""
-    )
+    try:
+        current = safefile.read_text(root / REQUIREMENTS, root=root)
+    except safefile.MissingFile:
+        current = ""
     if current != export_requirements(root):
         raise ToolError(
             f"{REQUIREMENTS} has drifted from uv.lock; run `nox -s lock` and commit it"

@@ -29,7 +29,8 @@ from noxci import proc
 from noxci.config import Config, find_root, load_config
 from noxci.errors import NoxciError, ReportError
 from noxci.jobs.mcp import Settings as McpSettings
-from noxci.readiness.document import ReadinessDocument, read_document
+from noxci.noxlist import in_place
+from noxci.readiness.document import ReadinessDocument, latest_path, read_document
 from noxci.readiness.model import Gate
 from noxci.report import read_report
 from noxci.safefile import MissingFile
@@ -170,7 +171,9 @@ def _run_session(root: Path, cfg: Config, name: str, extra: list[str]) -> RunRes
         raise ToolError("refused: arguments may not contain NUL or newlines")
     argv = [sys.executable, "-m", "nox", "-s", name, *(["--", *extra] if extra else [])]
     try:
-        done = proc.run(argv, cwd=root, timeout=_mcp(cfg).run_timeout, echo=False)
+        done = proc.run(
+            argv, cwd=root, timeout=_mcp(cfg).run_timeout, echo=False, env=in_place()
+        )
     except NoxciError as exc:
         raise ToolError(str(exc)) from None
     status = summary = None
@@ -240,12 +243,9 @@ def build_server(root: Path) -> MCPServer:
 
     def readiness_doc() -> ReadinessDocument | None:
         cfg = config()
+        path = latest_path(cfg.readiness_dir, cfg.local_readiness_dir)
         try:
-            return read_document(
-                cfg.readiness_dir / "readiness.json",
-                root=cfg.root,
-                limit=cfg.max_file_size,
-            )
+            return read_document(path, root=cfg.root, limit=cfg.max_file_size)
         except MissingFile:
             return None
         except ReportError as exc:

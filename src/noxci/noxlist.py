@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from noxci import proc
 from noxci.errors import ToolError
 
-__all__ = ["NoxSession", "list_sessions"]
+__all__ = ["NoxSession", "in_place", "list_sessions"]
 
 _EVERY_SESSION = "not __noxci_matches_nothing__"
 
@@ -40,6 +41,19 @@ class NoxSession:
         }
 
 
+def in_place(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``env`` for a nox that noxci starts with its own interpreter.
+
+    That interpreter has noxci: nox must not build the environment a
+    noxfile's PEP 723 block asks for (it would install noxci a second time,
+    and on every run, since a URL requirement never matches an installed
+    distribution).
+    """
+    import os
+
+    return {**(os.environ if env is None else env), "NOX_SCRIPT_MODE": "none"}
+
+
 def list_sessions(root: Path, noxfile: str = "noxfile.py") -> list[NoxSession]:
     """Every session of ``root/noxfile``, in the noxfile's order."""
     done = proc.run(
@@ -57,6 +71,7 @@ def list_sessions(root: Path, noxfile: str = "noxfile.py") -> list[NoxSession]:
         cwd=root,
         timeout=120,
         echo=False,
+        env=in_place(),
     )
     if done.returncode != 0:
         raise ToolError(f"nox -l failed: {done.tail()}")

@@ -23,6 +23,7 @@ from typing import Any
 from noxci import console, proc
 from noxci.config import Config, load_config
 from noxci.errors import ExitCode, NoxciError, meaning
+from noxci.noxlist import in_place
 from noxci.report import Report, Status
 from noxci.runjob import Request, cache_hit, context, safe_inputs, verdict
 
@@ -57,9 +58,11 @@ class Plan:
 
     @property
     def blocking_failures(self) -> list[str]:
-        """Cached reports that failed a blocking job."""
+        """Cached reports that failed a blocking job, in words."""
         return [
-            r.session for r in self.hits if r.status is Status.FAILED and r.blocking
+            f"{r.session} failed (cached)"
+            for r in self.hits
+            if r.status is Status.FAILED and r.blocking
         ]
 
 
@@ -130,6 +133,28 @@ def plan(
     return Plan(hits=tuple(hits), selection=("-s", *misses) if misses else ())
 
 
+def _what_failed(root: Path, selection: Sequence[str]) -> list[str]:
+    """The sessions whose fresh reports failed a blocking job or errored, in words."""
+    from noxci.runjob import previous_report
+
+    config = _config(root)
+    if config is None:
+        return []
+    names = list(selection[1:]) if selection[:1] == ("-s",) else []
+    if not names:
+        names = [p.stem for p in sorted(config.reports_dir.glob("*.json"))]
+    found = []
+    for name in names:
+        report = previous_report(config, name)
+        if report is None:
+            continue
+        if report.status is Status.ERROR:
+            found.append(f"{name} errored ({report.error})")
+        elif report.status is Status.FAILED and report.blocking:
+            found.append(f"{name} failed")
+    return found
+
+
 def _config(root: Path) -> Config | None:
     try:
         return load_config(root)
@@ -143,10 +168,17 @@ def run(
     noxfile: str,
     posargs: Iterable[str],
     env: Mapping[str, str],
-    registry: Mapping[str, Any],
+    registry: Mapping[str, Any] | None = None,
     runner: Callable[..., proc.Completed] = proc.run,
 ) -> Result:
-    """Run the jobs (cached ones concluded here), then the gate; say how it ended."""
+    """Run the jobs (cached ones concluded here), then the gate; say how it ended.
+
+    ``registry`` is nox's session registry (by default the running nox's).
+    """
+    if registry is None:
+        import nox.registry
+
+        registry = nox.registry.get()
     posargs = list(posargs)
     args = [a for a in posargs if a != "--no-cache"]
     env = {**env, **({"NOXCI_CACHE": "0"} if "--no-cache" in posargs else {})}
@@ -156,9 +188,11 @@ def run(
     failed = decided.blocking_failures
     if decided.selection:
         argv = [sys.executable, "-m", "nox", "-f", noxfile, *decided.selection]
-        jobs = runner([*argv, "-j", "auto", *args], cwd=root, capture=False, env=env)
+        jobs = runner(
+            [*argv, "-j", "auto", *args], cwd=root, capture=False, env=in_place(env)
+        )
         if jobs.returncode != 0:
-            failed.append("see the blocks above")
+            failed += _what_failed(root, decided.selection) or ["see the blocks above"]
     gate = runner(
         [
             sys.executable,
@@ -173,7 +207,7 @@ def run(
         cwd=root,
         capture=False,
     )
-    reasons = [f"a blocking job failed: {', '.join(failed)}"] if failed else []
+    reasons = ["; ".join(failed)] if failed else []
     if gate.returncode != 0:
         reasons.append(
             f"the readiness gate: {meaning(gate.returncode)} (see the table above)"

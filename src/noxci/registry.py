@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "COMMANDS",
     "COMPONENTS",
     "JOBS",
     "ComponentSpec",
@@ -26,6 +27,7 @@ __all__ = [
     "ci_jobs",
     "component_jobs",
     "component_label",
+    "job_sessions",
     "job_spec",
     "registered_jobs",
 ]
@@ -65,6 +67,9 @@ class JobSpec:
     python: Literal["default", "matrix", "none"] = "default"
     applies: str | None = None
     changes_files: bool = False
+    sarif: str = (
+        ""  # the SARIF artifact CI uploads to code scanning (reports/<session>.<sarif>)
+    )
 
     @property
     def module(self) -> str:
@@ -76,6 +81,20 @@ class JobSpec:
         if self.python == "matrix" and len(pythons) > 1:
             return [f"{self.name}-{version}" for version in pythons]
         return [self.name]
+
+    def nox_session(self, pythons: Sequence[str]) -> dict[str, Any]:
+        """The arguments of ``nox.session`` for this job: its Pythons, tags, parallelism."""
+        python: object = {
+            "none": False,
+            "default": pythons[0],
+            "matrix": pythons[0] if len(pythons) == 1 else list(pythons),
+        }[self.python]
+        return {
+            "name": self.name,
+            "python": python,
+            "tags": ["ci"] if self.ci else [],
+            "allow_parallel": self.python != "none",
+        }
 
     @property
     def install_group(self) -> str:
@@ -117,6 +136,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         name="lint",
         description="Lint and format check: ruff check, then black or ruff format in check mode.",
+        sarif="ruff.sarif",
         component="quality",
         tools=("ruff==0.17.6", "black==26.10.1"),
         inputs=(
@@ -211,6 +231,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         name="workflows",
         description="Workflows check: zizmor (offline, pedantic) and the thin-wrapper rule.",
+        sarif="zizmor.sarif",
         applies="github-workflows",
         tools=("zizmor==1.32.0",),
         timeout=300.0,
@@ -238,6 +259,36 @@ JOBS: tuple[JobSpec, ...] = (
         inputs=(*PYTHON_FILES, "pyproject.toml"),
     ),
 )
+
+
+# The sessions that are not jobs: the noxci subcommand each runs ("" when it
+# runs in nox's own process) and the line `nox -l` shows.
+COMMANDS: Mapping[str, tuple[str, str]] = {
+    "readiness": (
+        "readiness",
+        "Readiness gate: score the reports (40/30/20/10 by default), write the dashboard, fail below the threshold.",
+    ),
+    "comment": (
+        "comment",
+        "Post or edit the sticky PR comment from readiness.json (workflow_run, fork-safe).",
+    ),
+    "preflight": (
+        "",
+        "Run every CI job in parallel, then the readiness gate: what CI runs.",
+    ),
+    "lock": (
+        "lock",
+        "Refresh uv.lock and requirements.txt (under CI: fail if they drifted).",
+    ),
+    "ide": (
+        "ide",
+        "Write VS Code tasks and PyCharm run configurations, one per session.",
+    ),
+    "matrix": (
+        "",
+        "Print the CI job matrix: the ci-tagged sessions (a step output under Actions).",
+    ),
+}
 
 
 def _has_mcp_servers(root: Path, table: Mapping[str, Any]) -> bool:
@@ -278,6 +329,11 @@ def registered_jobs(
 def ci_jobs(specs: list[JobSpec] | tuple[JobSpec, ...] = JOBS) -> list[JobSpec]:
     """The jobs CI (and preflight) runs."""
     return [spec for spec in specs if spec.ci]
+
+
+def job_sessions(pythons: Sequence[str]) -> frozenset[str]:
+    """Every session name a job can have with these Python versions."""
+    return frozenset(name for spec in JOBS for name in spec.sessions(pythons))
 
 
 def component_label(component: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from noxci import __version__, fsutil
+from noxci import __version__, console, fsutil
 from noxci.errors import ReportError
 
 __all__ = [
@@ -216,8 +216,8 @@ class Report:
         return replace(self, cached=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form, as the schema describes it, sealed with its checksum."""
-        data = self._content()
+        """The JSON form, as the schema describes it, redacted and sealed with its checksum."""
+        data: dict[str, Any] = console.redact_data(self._content())  # type: ignore[assignment]
         data["checksum"] = checksum(data)
         return data
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from noxci import __version__, console, proc
+from noxci import __version__, console, fsutil, proc
 from noxci.cache import cache_enabled, reusable
 from noxci.clock import utc_now
 from noxci.config import Config
@@ -228,6 +228,7 @@ def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Repor
         artifacts=dict(outcome.artifacts),
         details=dict(outcome.details),
     )
+    fsutil.ignored_dir(ctx.config.reports_dir)
     write_report(report_path(ctx.config, ctx.session), report)
     return report
 
@@ -254,6 +255,17 @@ def install_group(ctx: JobContext) -> str:
     )
 
 
+def _publish(result: Verdict, env: Mapping[str, str]) -> Verdict:
+    """Under GitHub Actions, the job's annotations and its step summary."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        from noxci import ghactions
+        from noxci.render.jobreport import job_summary, workflow_commands
+
+        ghactions.annotate(workflow_commands(result.report), env)
+        ghactions.append_step_summary(job_summary(result.report), env)
+    return result
+
+
 def run_job(
     config: Config,
     request: Request,
@@ -267,13 +279,12 @@ def run_job(
     inputs = safe_inputs(ctx)
     hit = cache_hit(ctx, inputs, log=log)
     if hit is not None:
-        return verdict(hit)
+        return _publish(verdict(hit), ctx.env)
     if ctx.venv is not None:
         try:
             install(ctx)
         except NoxciError as exc:
             reason = str(exc)
-            return verdict(
-                execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs)
-            )
-    return verdict(execute(ctx, get_job(request.job), inputs=inputs))
+            errored = execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs)
+            return _publish(verdict(errored), ctx.env)
+    return _publish(verdict(execute(ctx, get_job(request.job), inputs=inputs)), ctx.env)

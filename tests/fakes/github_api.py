@@ -6,6 +6,8 @@ limit headers), so that the real PyGithub client talks to it.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,8 @@ class GitHubState:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     bot_login: str = "github-actions[bot]"
     next_comment_id: int = 1000
+    post_delay: float = 0.0  # widen the window in which concurrent runs race
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def make_run(
@@ -97,13 +101,15 @@ def install(server: FakeServer, state: GitHubState) -> None:
 
     def create_comment(request: Request) -> Answer:
         number = int(request.path.split("/")[-2])
-        state.next_comment_id += 1
-        comment = {
-            "id": state.next_comment_id,
-            "body": request.json()["body"],
-            "user": {"login": state.bot_login, "id": 41898282, "type": "Bot"},
-        }
-        state.comments.setdefault(number, []).append(comment)
+        time.sleep(state.post_delay)
+        with state.lock:
+            state.next_comment_id += 1
+            comment = {
+                "id": state.next_comment_id,
+                "body": request.json()["body"],
+                "user": {"login": state.bot_login, "id": 41898282, "type": "Bot"},
+            }
+            state.comments.setdefault(number, []).append(comment)
         return json_answer(201, comment_json(comment))
 
     def _find(request: Request) -> dict[str, Any] | None:
@@ -122,10 +128,13 @@ def install(server: FakeServer, state: GitHubState) -> None:
         return json_answer(200, comment_json(comment))
 
     def delete_comment(request: Request) -> Answer:
-        comment = _find(request)
-        for comments in state.comments.values():
-            if comment in comments:
-                comments.remove(comment)
+        with state.lock:
+            comment = _find(request)
+            if comment is None:
+                return json_answer(404, {"message": "Not Found"})
+            for comments in state.comments.values():
+                if comment in comments:
+                    comments.remove(comment)
         return 204, {}, b""
 
     server.route("GET", f"/repos/{REPO}/issues/", list_comments)

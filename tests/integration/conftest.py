@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from noxci.report import Report, read_report
-from tests.conftest import DATA, PROJECTS
+from tests.conftest import DATA, PROJECTS, git
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,18 +40,6 @@ def _clean_env(
     env["NO_COLOR"] = "1"
     env.update(extra or {})
     return env
-
-
-def git(root: Path, *args: str) -> str:
-    """Run git in ``root`` and return its output."""
-    done = subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 @dataclass

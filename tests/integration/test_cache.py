@@ -98,7 +98,9 @@ def test_a_no_change_preflight_starts_no_job_worker(project: Project) -> None:
 def _score(project: Project) -> float:
     from noxci.readiness.document import read_document
 
-    return read_document(project.root / "readiness" / "readiness.json").result.score
+    return read_document(
+        project.root / ".noxci" / "readiness" / "readiness.json"
+    ).result.score
 
 
 def test_preflight_runs_only_the_changed_job(project: Project) -> None:

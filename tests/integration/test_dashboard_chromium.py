@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -52,7 +53,9 @@ def test_dashboard_renders_in_chromium(tmp_path: Path, make_config: MakeConfig) 
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
     assert dom.returncode == 0, dom.stderr[-500:]
     assert "<h1>Release readiness: widget</h1>" in dom.stdout
-    assert dom.stdout.count("<circle") == len(HISTORY)
+    assert dom.stdout.count("<circle") == 2 * len(
+        HISTORY
+    )  # the wide and the narrow chart
     shot = tmp_path / "dashboard.png"
     done = _chromium(
         tmp_path, f"--screenshot={shot}", "--window-size=1100,1600", page.as_uri()
@@ -62,3 +65,38 @@ def test_dashboard_renders_in_chromium(tmp_path: Path, make_config: MakeConfig) 
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", header[16:24]) == (1100, 1600)
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_the_page_fits_the_window_and_shows_one_chart(
+    tmp_path: Path, make_config: MakeConfig, width: int
+) -> None:
+    """The page itself never scrolls sideways (its tables may, inside their cards)."""
+    config: Config = make_config("")
+    doc = _with_findings(_doc(config))
+    (tmp_path / "index.html").write_text(
+        html_dashboard(doc, trend(doc, HISTORY, "main")), encoding="utf-8"
+    )
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        f'<iframe id=f src="index.html" width="{width}" height="900"></iframe>'
+        "<pre id=out></pre><script>"
+        "f.onload=()=>{const d=f.contentDocument;"
+        "const shown=[...d.querySelectorAll('svg')].filter(s=>s.getBoundingClientRect().width>0);"
+        "out.textContent=d.documentElement.scrollWidth+' '+shown.length+' '"
+        "+Math.round(shown[0].getBoundingClientRect().width)};</script>",
+        encoding="utf-8",
+    )
+    dom = _chromium(
+        tmp_path,
+        "--allow-file-access-from-files",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        probe.as_uri(),
+    )
+    assert dom.returncode == 0, dom.stderr[-500:]
+    [figures] = re.findall(r'<pre id="out">([^<]*)</pre>', dom.stdout)
+    scroll_width, charts, chart_width = (int(n) for n in figures.split())
+    assert scroll_width <= width
+    assert charts == 1
+    assert chart_width <= width

@@ -107,7 +107,7 @@ def test_every_tool_against_the_fixture(scored: Project) -> None:
     assert by_name["lint"]["description"] == job_spec("lint").description
 
     state = results["1:get_readiness"].structured_content
-    document = (config.readiness_dir / "readiness.json").read_text()
+    document = (config.local_readiness_dir / "readiness.json").read_text()
     assert state["available"] is True
     assert f'"score": {state["score"]}' in document
     assert state["gate"] == "incomplete"

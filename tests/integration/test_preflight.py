@@ -12,11 +12,14 @@ from tests.integration.conftest import Project
 def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> None:
     project.write("src/sample/extra.py", '"""Extra."""\n\nimport os\n')
     done = project.nox("-s", "preflight")
-    assert done.returncode == 1  # the gate's: 0 of 1 preflight runs passed
+    assert done.returncode == 8  # the gate's: blocking job lint failed
     out = done.stdout + done.stderr
     assert "noxci readiness: sessions" in out
-    assert "preflight failed: a blocking job failed: see the blocks above" in out
-    doc = read_document(project.root / "readiness" / "readiness.json")
+    assert (
+        "preflight failed: lint failed; the readiness gate: a blocking job failed"
+        in out
+    )
+    doc = read_document(project.root / ".noxci" / "readiness" / "readiness.json")
     rows = {row.session: row.status for row in doc.result.jobs}
     assert rows == {
         "lint": "failed",
@@ -27,20 +30,28 @@ def test_preflight_prints_the_table_even_when_lint_fails(project: Project) -> No
         "build": "passed",
     }
     assert doc.result.problems == []
-    assert doc.result.gate is Gate.BELOW_THRESHOLD  # 0 of 1 preflight runs passed
+    assert doc.result.gate is Gate.BLOCKING_JOB
+    assert doc.result.message == "gate failed: blocking job lint failed"
     assert doc.context == "preflight"
     assert [run.conclusion for run in doc.result.ci.runs] == ["failure"]
     assert (
-        (project.root / "readiness" / "README.md")
+        (project.root / ".noxci" / "readiness" / "README.md")
         .read_text()
         .startswith("# Release readiness: sample")
     )
-    history = (project.root / "readiness" / "history.jsonl").read_text().splitlines()
+    history = (
+        (project.root / ".noxci" / "readiness" / "history.jsonl")
+        .read_text()
+        .splitlines()
+    )
     assert len(history) == 1
     took = json.loads(history[0])["duration_s"]  # the jobs' wall time
     assert took > 0
     assert doc.result.ci.runs[0].duration_s == took
-    assert "| 1 timed runs |" in (project.root / "readiness" / "README.md").read_text()
+    assert (
+        "| 1 timed runs |"
+        in (project.root / ".noxci" / "readiness" / "README.md").read_text()
+    )
 
 
 def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:
@@ -56,7 +67,7 @@ def test_readiness_names_a_deleted_report_and_exits_2(project: Project) -> None:
 
 
 def test_readiness_commit_only_on_the_default_branch_and_only_when_changed(project: Project, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.integration.conftest import git
+    from tests.conftest import git
 
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import noxci
-from tests.integration.conftest import Project, git
+from tests.conftest import git
+from tests.integration.conftest import Project
 
 SRC = Path(noxci.__file__).parent
 JOB_MODULE = '''"""A throwaway job for the registry test."""
@@ -99,7 +100,12 @@ def test_a_new_job_is_one_module_and_one_registry_line(tmp_path: Path) -> None:
     matrix = project.nox("-s", "matrix", env=env, measured=False)
     assert matrix.returncode == 0, matrix.stderr
     entries = json.loads(matrix.stdout.strip().splitlines()[-1])["include"]
-    assert {"session": "pyright", "python": "3.11", "timeout": 15} in entries
+    assert {
+        "session": "pyright",
+        "python": "3.11",
+        "timeout": 15,
+        "sarif": "",
+    } in entries
 
     ran = project.nox("-s", "pyright", env=env, measured=False)
     assert ran.returncode == 0, ran.stderr

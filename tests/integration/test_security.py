@@ -84,7 +84,7 @@ def test_unreachable_service_is_never_clean(tmp_path: Path) -> None:
     assert report.status is Status.ERROR
     assert report.error is not None
     assert report.error.startswith(
-        "no dependency could be audited (Dependency not found on PyPI"
+        "no dependency could be audited with pypi (Dependency not found on PyPI"
     )
 
 

@@ -120,7 +120,11 @@ def test_api_failure_falls_back_to_the_cache(
     first = readiness(
         project,
         {},
-        Options(now="2026-11-27T10:00:00Z", github=_settings(server, per_page=100)),
+        Options(
+            now="2026-11-27T10:00:00Z",
+            github=_settings(server, per_page=100),
+            context="ci",  # CI caches GitHub's runs in the committed readiness/
+        ),
     )
     assert first.result.ci.source == "github"
     assert first.result.component("ci").score == 80.0
@@ -151,5 +155,5 @@ def test_api_failure_falls_back_to_the_cache(
     )  # never better than the data says
     assert second.result.ci.warnings
     err = capsys.readouterr().err
-    assert "fell back to the next CI history source" in err
+    assert "CI pass rate from GitHub runs cached 2 h ago" in err
     assert "ghs_secret123" not in err

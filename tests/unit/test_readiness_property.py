@@ -1,5 +1,8 @@
 """Property: corrupting or omitting any part of a passing input set never
-passes the gate and never raises the score (1,000 random cases)."""
+passes the gate and never raises the score (300 random cases).
+
+The baseline is scored once for the module: every case starts from a copy of
+the same project, so recomputing it per case only cost time."""
 
 from __future__ import annotations
 
@@ -142,37 +145,40 @@ mutation = st.one_of(
 
 @pytest.fixture(scope="module")
 def base_project() -> Any:
+    """The passing project, and its score (the baseline of every case)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "base"
         root.mkdir()
         config = write_project(root)
         passing_set(config)
-        yield root
-
-
-@settings(
-    max_examples=1000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(mutations=st.lists(mutation, min_size=1, max_size=4))
-def test_corruption_never_passes_and_never_raises(
-    base_project: Path, mutations: list[tuple[str, str, int]]
-) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "p"
-        shutil.copytree(base_project, root)
-        config = load_config(root)
         fetch = fetch_returning(ci_runs("s" * 10))
         baseline = readiness(
             config, {}, Options(github=GITHUB, fetch=fetch, write=False)
         )
         assert baseline.result.gate is Gate.PASSED
+        yield root, baseline.result.score
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(mutations=st.lists(mutation, min_size=1, max_size=4))
+def test_corruption_never_passes_and_never_raises(
+    base_project: tuple[Path, float], mutations: list[tuple[str, str, int]]
+) -> None:
+    base, baseline = base_project
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "p"
+        shutil.copytree(base, root)
+        config = load_config(root)
+        fetch = fetch_returning(ci_runs("s" * 10))
         for item in mutations:
             fetch = _mutate(config, item) or fetch
         result = readiness(
             config, {}, Options(github=GITHUB, fetch=fetch, write=False)
         ).result
         assert result.gate is not Gate.PASSED, mutations
-        assert result.gate.exit_code in {1, 2}
-        assert result.score <= baseline.result.score, mutations
+        assert result.gate.exit_code in {1, 2, 8}
+        assert result.score <= baseline, mutations

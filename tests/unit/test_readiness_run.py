@@ -43,7 +43,7 @@ def project(tmp_path: Path) -> Config:
 
 
 def test_passing_project_passes_and_writes_every_output(project: Config) -> None:
-    doc = readiness(project, {}, _options())
+    doc = readiness(project, {}, _options(context="ci"))
     assert doc.result.gate is Gate.PASSED
     assert doc.result.score == pytest.approx(40 + 0.3 * 96.5 + 20 + 10)
     out = project.readiness_dir
@@ -51,7 +51,7 @@ def test_passing_project_passes_and_writes_every_output(project: Config) -> None
     assert json.loads((out / "badge.json").read_text()) == {
         "schemaVersion": 1,
         "label": "readiness",
-        "message": "99.0% Excellent",
+        "message": "99.0/100 Excellent",
         "color": "brightgreen",
     }
     dashboard = (out / "README.md").read_text()
@@ -66,14 +66,39 @@ def test_passing_project_passes_and_writes_every_output(project: Config) -> None
     ]
 
 
+def test_a_local_run_writes_only_where_git_ignores_it(
+    project: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readiness(project, {}, _options(context="preflight"))
+    assert not project.readiness_dir.exists()  # the committed dashboard is CI's
+    local = project.local_readiness_dir
+    assert sorted(p.name for p in local.iterdir()) == [
+        ".gitignore",
+        "README.md",
+        "badge.json",
+        "history.jsonl",
+        "index.html",
+        "readiness.json",
+    ]
+    assert (local / ".gitignore").read_text() == "*\n"
+    assert (
+        "the dashboard is in .noxci/readiness/index.html (git ignores it; "
+        "`noxci readiness --update` writes the committed readiness/)"
+    ) in capsys.readouterr().err
+    readiness(project, {}, _options(context="preflight", update=True))
+    assert (project.readiness_dir / "history.jsonl").is_file()
+
+
 def test_history_only_on_the_default_branch_or_in_preflight(project: Config) -> None:
     readiness(project, {"GITHUB_REF_NAME": "feature"}, _options(context="ci"))
     assert read_history(project.readiness_dir / "history.jsonl") == ([], [])
     readiness(project, {"GITHUB_REF_NAME": "main"}, _options(context="ci"))
     readiness(project, {"GITHUB_REF_NAME": "feature"}, _options(context="preflight"))
     entries, bad = read_history(project.readiness_dir / "history.jsonl")
-    assert [e.context for e in entries] == ["ci", "preflight"]
-    assert bad == []
+    assert [e.context for e in entries] == ["ci"]
+    local, bad_local = read_history(project.local_readiness_dir / "history.jsonl")
+    assert [e.context for e in local] == ["preflight"]
+    assert bad == bad_local == []
 
 
 def test_missing_report_is_exit_2_and_named(project: Config) -> None:
@@ -84,10 +109,10 @@ def test_missing_report_is_exit_2_and_named(project: Config) -> None:
     assert doc.result.component("coverage").score == 0.0
     assert (
         "- `tests` (missing): no tests.json; run 'nox -s tests'"
-        in (project.readiness_dir / "README.md").read_text()
+        in (project.local_readiness_dir / "README.md").read_text()
     )
     assert (
-        json.loads((project.readiness_dir / "badge.json").read_text())["message"]
+        json.loads((project.local_readiness_dir / "badge.json").read_text())["message"]
         == "incomplete (70.0)"
     )
 
@@ -146,32 +171,44 @@ def test_report_in_the_wrong_file_is_invalid(project: Config) -> None:
 def test_github_failure_falls_back_to_cache_with_a_warning(
     project: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    readiness(project, {}, _options("ssssssssff"))  # writes the cache (source github)
+    # CI writes the cache (source github) into the committed readiness/.
+    readiness(project, {}, _options("ssssssssff", context="ci"))
     from noxci.errors import NetworkError
 
     def down(*_: object, **__: object) -> list[CiRun]:
         raise NetworkError("GitHub API answered 502")
 
     doc = readiness(
-        project, {}, Options(now="2026-11-28T10:00:00Z", github=GITHUB, fetch=down)
+        project, {}, Options(now="2026-11-27T13:00:00Z", github=GITHUB, fetch=down)
     )
     assert doc.result.ci.source == "cache"
     assert doc.result.ci.fetched_at == NOW
     assert doc.result.component("ci").score == 80.0
+    err = capsys.readouterr().err
+    assert "noxci > warning: GitHub API answered 502\n" in err
     assert (
-        "GitHub API answered 502; fell back to the next CI history source"
-        in capsys.readouterr().err
+        "CI pass rate from GitHub runs cached 3 h ago (fetched 2026-11-27T10:00:00Z; "
+        "they may stand in for 24 h)" in err
     )
     assert (
-        "Source: **cache**, fetched 2026-11-27T10:00:00Z (1 d old)"
-        in (project.readiness_dir / "README.md").read_text()
+        "Source: **cache**, fetched 2026-11-27T10:00:00Z (3 h old)"
+        in (project.local_readiness_dir / "README.md").read_text()
     )
+    # A day later the cache is too old to stand in: incomplete, never a pass.
+    doc = readiness(
+        project, {}, Options(now="2026-11-28T10:00:01Z", github=GITHUB, fetch=down)
+    )
+    assert doc.result.ci.source == "none"
+    assert doc.result.gate is Gate.INCOMPLETE
+    assert "no GitHub runs younger than 24 h are cached" in capsys.readouterr().err
 
 
 def test_without_github_or_cache_preflight_history_counts(project: Config) -> None:
     doc = readiness(project, {}, Options(now=NOW, context="preflight"))
     assert doc.result.ci.source == "preflight"
     assert [r.conclusion for r in doc.result.ci.runs] == ["success"]
+    (project.root / "src" / "widget" / "new.py").write_text('"""New."""\n')
+    passing_set(project)
     (project.reports_dir / "lint.json").unlink()
     doc = readiness(
         project, {}, Options(now="2026-11-27T11:00:00Z", context="preflight")
@@ -184,13 +221,16 @@ def test_preflight_run_time_is_recorded_and_averaged(project: Config) -> None:
     from noxci.readiness.trend import trend
 
     readiness(project, {}, Options(now=NOW, context="preflight", duration_s=40.0))
+    # Another tree, so another run (an unchanged re-run would replace it).
+    (project.root / "src" / "widget" / "__init__.py").write_text('"""Widget."""\n')
+    passing_set(project)
     doc = readiness(
         project,
         {},
         Options(now="2026-11-27T11:00:00Z", context="preflight", duration_s=20.0),
     )
     assert [r.duration_s for r in doc.result.ci.runs] == [20.0, 40.0]
-    entries, bad = read_history(project.readiness_dir / "history.jsonl")
+    entries, bad = read_history(project.local_readiness_dir / "history.jsonl")
     assert (bad, [e.duration_s for e in entries]) == ([], [40.0, 20.0])
     figures = trend(doc, entries, "main").monitoring
     assert (figures.average_build_s, figures.builds_timed) == (30.0, 2)
@@ -200,7 +240,7 @@ def test_a_history_line_with_a_bad_run_time_is_unreadable(project: Config) -> No
     from noxci.readiness.history import read_history
 
     readiness(project, {}, Options(now=NOW, context="preflight", duration_s=3.0))
-    path = project.readiness_dir / "history.jsonl"
+    path = project.local_readiness_dir / "history.jsonl"
     path.write_text(path.read_text().replace('"duration_s":3.0', '"duration_s":-1'))
     assert read_history(path)[1] == [1]
 
@@ -219,7 +259,7 @@ def test_cli_rejects_a_bad_duration_in_one_line(
 
 def test_corrupt_history_is_not_trusted_for_the_pass_rate(project: Config) -> None:
     readiness(project, {}, Options(now=NOW, context="preflight"))
-    path = project.readiness_dir / "history.jsonl"
+    path = project.local_readiness_dir / "history.jsonl"
     path.write_text(path.read_text() + '{"broken": \n')
     doc = readiness(project, {}, Options(now=NOW, context="local", write=False))
     assert doc.result.ci.source == "none"
@@ -261,8 +301,10 @@ def test_step_summary_is_appended(project: Config, tmp_path: Path) -> None:
 
 def test_token_never_reaches_outputs(project: Config) -> None:
     readiness(project, {"GITHUB_TOKEN": GITHUB.token}, _options())
-    for path in project.readiness_dir.iterdir():
-        assert GITHUB.token not in path.read_text()
+    readiness(project, {"GITHUB_TOKEN": GITHUB.token}, _options(context="ci"))
+    for folder in (project.readiness_dir, project.local_readiness_dir):
+        for path in folder.iterdir():
+            assert GITHUB.token not in path.read_text()
 
 
 def _rewrite_inputs(config: Config, session: str, **changes: object) -> None:
@@ -300,6 +342,8 @@ def test_a_stale_report_or_a_failed_job_run_makes_the_preflight_run_fail(
     assert [r.conclusion for r in doc.result.ci.runs] == ["failure"]
     # A report that does not stand for the tree now is no pass for the run,
     # even a non-blocking one (the job did not run on this tree).
+    (project.root / "src" / "widget" / "new.py").write_text('"""New."""\n')
+    passing_set(project)
     _rewrite_inputs(project, "typecheck", files="0" * 64)
     doc = readiness(project, {}, Options(now=NOW, context="preflight"))
     assert [p.subject for p in doc.result.problems] == ["typecheck"]

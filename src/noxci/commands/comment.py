@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         type=Path,
-        default=Path("readiness/readiness.json"),
-        help="the readiness.json to publish",
+        default=None,
+        help="the readiness.json to publish (default: the newest of readiness/ and the local one)",
     )
     parser.add_argument(
         "--history",
@@ -53,12 +53,18 @@ def run(args: argparse.Namespace) -> int:
     from noxci.errors import ExitCode
     from noxci.publish.actions import post_comment
     from noxci.readiness.trend import trend
+    from noxci.registry import job_sessions
     from noxci.render.comment import pr_comment
 
     env = dict(os.environ)
     config = load_config(find_root(Path.cwd()))
+    from noxci.readiness.document import latest_path
+
+    source = args.source or latest_path(
+        config.readiness_dir, config.local_readiness_dir
+    )
     limit = config.max_file_size
-    doc = read_document(args.source, root=config.root, limit=limit)
+    doc = read_document(source, root=config.root, limit=limit)
     history, _ = read_history(
         args.history or config.readiness_dir / "history.jsonl",
         root=config.root,
@@ -69,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         trend(doc, history, config.default_branch),
         default_branch=config.default_branch,
         run_url=ghactions.run_url(args.run_url, env),
+        sessions=job_sessions(config.python),
     )
     if args.dry_run:
         sys.stdout.write(body)

@@ -22,7 +22,8 @@ _FLAGS = {
     "--preflight": "score a local preflight run (it counts in the local CI history)",
     "--comment": "post or edit the sticky PR comment (GITHUB_TOKEN, GITHUB_REPOSITORY)",
     "--notify": "send a Slack message ($SLACK_WEBHOOK_URL) when the gate fails",
-    "--commit": "commit readiness/ to the default branch when it changed, and push ($GITHUB_TOKEN)",
+    "--commit": "commit readiness/ to the default branch when it changed, and push ($GITHUB_TOKEN); implies --update",
+    "--update": "write the committed readiness/ (CI does); a local run otherwise writes the git-ignored local-readiness-dir",
 }
 _VALUES = {
     "--pr": "the pull request number (default: from the event payload)",
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         write=args.write,
         duration_s=args.duration if args.preflight else None,
         jobs_failed=args.preflight and args.jobs_failed,
+        update=args.update or args.commit,
     )
     publish = Publish(
         comment=args.comment,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from noxci import proc
+from noxci import fsutil, proc
 from noxci.config import Config
 from noxci.errors import NoxciError, ToolError
 from noxci.jobconfig import JobConfig
@@ -81,8 +81,7 @@ class JobContext:
 
     def artifact(self, suffix: str) -> Path:
         """``reports/<session>.<suffix>``: where a raw tool output is kept."""
-        self.config.reports_dir.mkdir(parents=True, exist_ok=True)
-        return self.config.reports_dir / f"{self.session}.{suffix}"
+        return fsutil.ignored_dir(self.config.reports_dir) / f"{self.session}.{suffix}"
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the project, for the report's artifacts."""
@@ -98,6 +97,9 @@ class JobContext:
         env = {k: v for k, v in self.env.items() if k not in _COVERAGE_ENV}
         if self.venv is not None:
             env = proc.venv_env(bin_dir(self.venv), env)
+            # Bytecode goes beside the venv, not into __pycache__ folders of
+            # the project: a session never leaves untracked files behind.
+            env.setdefault("PYTHONPYCACHEPREFIX", str(self.venv / "pycache"))
         env.update(extra or {})
         return env
 

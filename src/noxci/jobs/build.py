@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from noxci import fsutil
 from noxci.jobconfig import JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.report import Finding, Severity, Status
@@ -83,9 +84,8 @@ def run(ctx: JobContext) -> Outcome:
     """Build, hash and collect the distributions."""
     cfg = ctx.settings(Settings)
     out_dir = ctx.root / cfg.out_dir
-    if not out_dir.exists():
-        out_dir.mkdir(parents=True)
-        (out_dir / ".gitignore").write_text("*\n", encoding="utf-8")
+    if not out_dir.exists():  # an existing dist/ is the project's to ignore
+        fsutil.ignored_dir(out_dir)
     python = ["--python", str(interpreter(ctx.venv))] if ctx.venv else []
     with tempfile.TemporaryDirectory(prefix=".build-", dir=out_dir) as tmp:
         done = ctx.tool(

@@ -9,8 +9,6 @@ format). ``nox -s fmt -- ARGS`` passes ARGS to ``ruff check``.
 
 from __future__ import annotations
 
-import hashlib
-
 from noxci import console, safefile
 from noxci.digest import list_files, select_files
 from noxci.errors import ToolError
@@ -33,7 +31,7 @@ def _hashes(ctx: JobContext) -> dict[str, str]:
     for name in names:
         path = ctx.root / name
         if path.is_file():
-            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[name] = safefile.sha256_file(path)
     return found
 
 

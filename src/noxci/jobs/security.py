@@ -315,10 +315,16 @@ def run(ctx: JobContext) -> Outcome:
             if audit.skip_reasons
             else "no dependencies were found"
         )
+        spec = ctx.env.get("NOXCI_VULN_SERVICE") or cfg.vulnerability_service
         return Outcome(
             status=Status.ERROR,
             summary=f"nothing could be audited: {summary}",
-            error=f"no dependency could be audited ({reason})",
+            error=(
+                f"no dependency could be audited with {spec} ({reason}); set "
+                "[tool.noxci.security] vulnerability-service or $NOXCI_VULN_SERVICE "
+                "to a source this machine reaches: osv, pypi, an OSV /v1/query URL, "
+                "or osv-dir:PATH of a mirror of the advisories"
+            ),
             findings=findings,
             artifacts=artifacts,
             details=details,

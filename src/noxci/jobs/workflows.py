@@ -6,7 +6,7 @@ dangerous triggers and the rest; its JSON decides and its SARIF is kept as
 an artifact. noxci's own thin-wrapper rule then reads every workflow with a
 YAML parser: each ``run:`` step is ``nox -s <session>`` (optionally through
 ``uv run --locked``) naming a session the noxfile really has, each ``uses:``
-is an allowed setup/cache/artifact action pinned by full commit SHA, the
+is an allowed setup/cache/artifact/SARIF action pinned by full commit SHA, the
 workflow grants no permissions at the top, and every job has a timeout.
 """
 
@@ -53,6 +53,7 @@ class Settings(JobConfig):
             "actions/cache/save",
             "actions/upload-artifact",
             "actions/download-artifact",
+            "github/codeql-action/upload-sarif",
         ),
         PATHS,
         "Actions a step may use (setup, checkout, cache and artifact actions); any other `uses:` breaks the thin-wrapper rule.",
@@ -60,7 +61,8 @@ class Settings(JobConfig):
 
 
 RUN_STEP = re.compile(
-    r"^(uv run --locked )?nox -s (?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*|\"\$NOXCI_SESSION\")( -- .*)?$"
+    r"^(uv run --locked nox|uvx nox@[0-9][0-9A-Za-z.+\-]*|nox) -s "
+    r"(?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*|\"\$NOXCI_SESSION\")( -- .*)?$"
 )
 # A matrix job names its session through this variable, set from the matrix
 # that `nox -s matrix` printed (never expanded inside `run:`).

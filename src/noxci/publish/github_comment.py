@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from noxci import netretry
+from noxci import console, netretry
 from noxci.errors import NetworkError
 from noxci.github import (
     GitHubSettings,
@@ -45,11 +45,17 @@ class CommentResult:
 
 
 def _ours(issue: Issue, author: str) -> list[IssueComment]:
-    return [
+    """Noxci's comments on the pull request, oldest first."""
+    found = [
         c
         for c in issue.get_comments()
         if MARKER in (c.body or "") and c.user.login == author
     ]
+    return sorted(found, key=lambda c: c.id)
+
+
+class _Gone(Exception):
+    """A comment another run deleted while this one used it: look again."""
 
 
 def upsert_comment(
@@ -62,9 +68,16 @@ def upsert_comment(
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommentResult:
-    """Create or edit the readiness comment on pull request ``pr``."""
+    """Create or edit the readiness comment on pull request ``pr``.
+
+    Concurrent runs end with exactly one comment: after posting, the
+    comments are listed again and the oldest of noxci's is kept (edited to
+    this body), the others deleted. Attempts are made under the one retry
+    policy (:mod:`noxci.netretry`).
+    """
     from github import GithubException
 
+    body = console.redact(body)
     repo = github_client(settings).get_repo(settings.repository)
     policy = settings.policy(attempts=attempts, sleep=sleep)
     if expect_head_sha is not None:
@@ -79,12 +92,21 @@ def upsert_comment(
             )
     issue = repo.get_issue(pr)
 
-    def edit(found: list[IssueComment]) -> CommentResult:
+    def edit(found: list[IssueComment], action: str = "updated") -> CommentResult:
         keep, *extra = found
-        keep.edit(body)
+        try:
+            keep.edit(body)
+        except GithubException as exc:
+            if exc.status == 404:
+                raise _Gone from None
+            raise
         for duplicate in extra:
-            duplicate.delete()
-        return CommentResult(action="updated", comment_id=keep.id, url=keep.html_url)
+            try:
+                duplicate.delete()
+            except GithubException as exc:
+                if exc.status != 404:  # already deleted by another run
+                    raise
+        return CommentResult(action=action, comment_id=keep.id, url=keep.html_url)
 
     def attempt() -> CommentResult:
         # Each attempt looks the comment up again: a POST that failed may
@@ -94,6 +116,15 @@ def upsert_comment(
             if found:
                 return edit(found)
             created = issue.create_comment(body)
+            # Another run may have posted at the same moment: keep the oldest.
+            found = _ours(issue, author)
+            if len(found) > 1:
+                action = "created" if found[0].id == created.id else "updated"
+                return edit(found, action)
+        except _Gone:
+            raise netretry.Failure(
+                "the comment was deleted by another run", transient=True
+            ) from None
         except GithubException as exc:
             if exc.status == 403:
                 raise CommentForbidden(

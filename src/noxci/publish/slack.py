@@ -67,7 +67,7 @@ def notify(
     client = WebhookClient(url, timeout=timeout, retry_handlers=[], logger=_quiet())
 
     def send() -> None:
-        response = client.send(text=text, blocks=blocks)
+        response = client.send(text=console.redact(text), blocks=blocks)
         if response.status_code != 200:
             body = (response.body or "").strip().splitlines()
             raise netretry.Answered(

@@ -73,7 +73,7 @@ def upload(
     name = project or doc.project
     url = f"{base_url.rstrip('/')}/api/v1/projects/{quote(name, safe='')}/runs"
     timeout = min(timeout, (network or NetworkLimits()).budget)
-    body = json.dumps(doc.to_dict())
+    body = console.redact(json.dumps(doc.to_dict()))
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def post(session: requests.Session) -> Any:

@@ -6,6 +6,7 @@ readiness service) is rendered from this document, never from raw reports.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from noxci.readiness.model import (
     ReadinessResult,
 )
 
-__all__ = ["ReadinessDocument", "read_document", "validate_document"]
+__all__ = ["ReadinessDocument", "latest_path", "read_document", "validate_document"]
 
 SCHEMA_VERSION = 1
 
@@ -40,6 +41,17 @@ class ReadinessDocument:
     context: str  # ci, preflight or local
     cache_hits: int = 0
     pull_request: int | None = None
+    repository_url: str | None = None
+
+    def commit_url(self, sha: str | None) -> str | None:
+        """The page of commit ``sha``, when the repository is known."""
+        if (
+            not sha
+            or not self.repository_url
+            or not re.fullmatch(r"[0-9a-f]{7,40}", sha)
+        ):
+            return None
+        return f"{self.repository_url.rstrip('/')}/commit/{sha}"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, as ``readiness.schema.json`` describes it."""
@@ -71,6 +83,7 @@ class ReadinessDocument:
             "security_findings": [dict(f) for f in r.security_findings],
             "cache": {"hits": self.cache_hits, "total": len(r.jobs)},
             "pull_request": self.pull_request,
+            "repository_url": self.repository_url,
         }
 
     @classmethod
@@ -115,6 +128,7 @@ class ReadinessDocument:
             context=data["context"],
             cache_hits=data["cache"]["hits"],
             pull_request=data.get("pull_request"),
+            repository_url=data.get("repository_url"),
         )
 
 
@@ -137,3 +151,13 @@ def read_document(
     return validate_document(
         safefile.read_json(path, root=root, limit=limit), str(path)
     )
+
+
+def latest_path(readiness_dir: Path, local_dir: Path) -> Path:
+    """The newer of the local and the committed ``readiness.json``."""
+    local, committed = local_dir / "readiness.json", readiness_dir / "readiness.json"
+    if not local.exists():
+        return committed
+    if not committed.exists() or local.stat().st_mtime >= committed.stat().st_mtime:
+        return local
+    return committed

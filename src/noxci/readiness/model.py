@@ -25,15 +25,17 @@ __all__ = [
     "security_keys",
 ]
 
-# Which GitHub Actions run conclusions count towards the CI pass rate.
-# success passes; cancelled, skipped, neutral and stale runs say nothing
-# about the code and are left out (and the output says so); every other
-# conclusion (failure, timed_out, startup_failure, action_required, or one
-# GitHub adds later) counts as not passing.
+# Which run conclusions count towards the CI pass rate. success passes;
+# cancelled, skipped, neutral and stale GitHub runs, and local preflight
+# runs in which a job errored for an environment reason ("errored": an
+# install failed, a service was unreachable), say nothing about the code
+# and are left out (and the output says so); every other conclusion
+# (failure, timed_out, startup_failure, action_required, or one GitHub adds
+# later) counts as not passing.
 PASSING = frozenset({"success"})
 FAILING = frozenset({"failure", "timed_out", "startup_failure", "action_required"})
 COUNTED = PASSING | FAILING
-EXCLUDED = frozenset({"cancelled", "skipped", "neutral", "stale"})
+EXCLUDED = frozenset({"cancelled", "skipped", "neutral", "stale", "errored"})
 
 
 class Band(enum.Enum):
@@ -60,16 +62,18 @@ class Gate(enum.Enum):
 
     PASSED = "passed"
     BELOW_THRESHOLD = "below-threshold"
+    BLOCKING_JOB = "blocking-job"
     INCOMPLETE = "incomplete"
 
     @property
     def exit_code(self) -> int:
-        """0 passed, 1 below threshold, 2 incomplete data."""
+        """0 passed, 1 below threshold, 2 incomplete data, 8 a blocking job failed."""
         from noxci.errors import ExitCode
 
         return {
             Gate.PASSED: ExitCode.OK,
             Gate.BELOW_THRESHOLD: ExitCode.FAILED,
+            Gate.BLOCKING_JOB: ExitCode.BLOCKING_JOB,
             Gate.INCOMPLETE: ExitCode.INCOMPLETE,
         }[self]
 

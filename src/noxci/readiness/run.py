@@ -21,6 +21,7 @@ from noxci.readiness.gather import Options, evaluate
 from noxci.readiness.history import append_entry
 from noxci.readiness.model import Gate
 from noxci.readiness.trend import Trend, trend
+from noxci.registry import job_sessions
 
 __all__ = ["Options", "Publish", "Rendered", "readiness", "render"]
 
@@ -68,7 +69,11 @@ def render(
         },
         summary=step_summary(doc),
         comment=pr_comment(
-            doc, history, default_branch=config.default_branch, run_url=run_url
+            doc,
+            history,
+            default_branch=config.default_branch,
+            run_url=run_url,
+            sessions=job_sessions(config.python),
         ),
         slack=None if doc.result.gate is Gate.PASSED else readiness_alert(doc, run_url),
     )
@@ -130,16 +135,29 @@ def readiness(
     if options.write:
         from noxci.leftovers import remove_stale_temps
 
-        for directory in (config.readiness_dir, config.reports_dir):
+        folder = options.out_dir(config)
+        if folder != config.readiness_dir:
+            fsutil.ignored_dir(folder)  # a local run's outputs are the user's alone
+        for directory in (folder, config.reports_dir):
             remove_stale_temps(directory)
         if scored.entry is not None:
             append_entry(
-                config.readiness_dir / "history.jsonl",
+                folder / "history.jsonl",
                 scored.entry,
                 limit=config.readiness.history_limit,
                 max_bytes=config.max_file_size,
             )
         for name, text in out.files.items():
-            fsutil.atomic_write_text(config.readiness_dir / name, text)
+            fsutil.atomic_write_text(folder / name, text)
+        if folder != config.readiness_dir:
+            where = (
+                folder.relative_to(config.root)
+                if folder.is_relative_to(config.root)
+                else folder
+            )
+            console.info(
+                f"the dashboard is in {where}/index.html (git ignores it; "
+                "`noxci readiness --update` writes the committed readiness/)"
+            )
     _publish(scored.doc, out, config, env, publish or Publish(table=False))
     return scored.doc

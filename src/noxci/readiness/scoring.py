@@ -107,7 +107,7 @@ def _ci(history: CiHistory, config: ReadinessConfig) -> tuple[float, str]:
     passed = sum(1 for conclusion in counted if conclusion in PASSING)
     detail = (
         f"{passed} of {len(counted)} completed runs succeeded "
-        f"(source: {history.source}; cancelled/skipped runs left out: {excluded})"
+        f"(source: {history.source}; cancelled, skipped or errored runs left out: {excluded})"
     )
     return 100.0 * passed / len(counted), detail
 
@@ -276,12 +276,19 @@ def _component(
 
 
 def _gate(
-    total: float, components: Sequence[Component], config: ReadinessConfig
+    total: float,
+    components: Sequence[Component],
+    config: ReadinessConfig,
+    blocking_failed: Sequence[str],
 ) -> tuple[Gate, str]:
     problems = [p for c in components for p in c.problems]
     if problems:
         names = ", ".join(f"{p.subject} ({p.kind})" for p in problems)
         return Gate.INCOMPLETE, f"gate failed: incomplete data: {names}"
+    if blocking_failed:
+        jobs = ", ".join(blocking_failed)
+        word = "job" if len(blocking_failed) == 1 else "jobs"
+        return Gate.BLOCKING_JOB, f"gate failed: blocking {word} {jobs} failed"
     under = [c for c in components if c.below_minimum]
     if under:
         names = ", ".join(f"{c.label} {c.score:.2f} < {c.minimum:g}" for c in under)
@@ -325,13 +332,19 @@ def score(
     loaded: Mapping[str, Sequence[Loaded]],
     ci: CiHistory,
     jobs: Sequence[JobRow] = (),
+    blocking_failed: Sequence[str] = (),
 ) -> ReadinessResult:
-    """Score the project; never raises for bad data, which scores 0 instead."""
+    """Score the project; never raises for bad data, which scores 0 instead.
+
+    ``blocking_failed`` names the blocking jobs whose fresh reports failed
+    or errored: the seed's gates (ruff must pass, all tests must pass) fail
+    the gate whatever the score.
+    """
     components = [
         _component(spec.name, spec.label, config, loaded, ci) for spec in COMPONENTS
     ]
     total = round(math.fsum(c.weighted for c in components), _PRECISION)
-    gate, message = _gate(total, components, config)
+    gate, message = _gate(total, components, config, blocking_failed)
     return ReadinessResult(
         score=total,
         band=band_for(total, config.bands),

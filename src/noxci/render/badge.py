@@ -30,6 +30,6 @@ def badge(doc: ReadinessDocument) -> dict[str, Any]:
     return {
         "schemaVersion": 1,
         "label": "readiness",
-        "message": f"{r.score:.1f}% {r.band.value}",
+        "message": f"{r.score:.1f}/100 {r.band.value}",
         "color": _COLORS[r.band],
     }

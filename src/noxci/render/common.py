@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from noxci.clock import parse_time
+from noxci.clock import age
 from noxci.readiness.model import Component
 from noxci.registry import component_label
 
@@ -53,18 +53,6 @@ def code(text: str, limit: int = 200) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"`{text}`"
-
-
-def age(then: str | None, now: str) -> str:
-    """How long before ``now`` ``then`` was, e.g. ``3 h``."""
-    start, end = parse_time(then), parse_time(now)
-    if start is None or end is None:
-        return "unknown age"
-    seconds = max(0.0, (end - start).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.0f} {unit}"
-    return f"{seconds:.0f} s"
 
 
 def duration(seconds: float | None) -> str:

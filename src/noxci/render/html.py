@@ -1,22 +1,23 @@
 """``readiness/index.html``: a self-contained dashboard (inline CSS and SVG).
 
 No scripts, fonts, images or stylesheets from anywhere: it opens from disk,
-from a CI artifact, or from ``noxci serve``. Every text is escaped.
+from a CI artifact, or from ``noxci serve``. Every text is escaped. It reads
+down to 400 px: tables scroll inside their card, the narrow chart replaces
+the wide one, and commits and CI runs link to their pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 
 from noxci.readiness.document import ReadinessDocument
-from noxci.readiness.history import HistoryEntry
 from noxci.readiness.model import Band, Gate
 from noxci.readiness.trend import Trend
+from noxci.render.chart import trend_svg
 from noxci.render.common import duration, label, short_sha
 from noxci.render.markdown import weekly_lines
 
-__all__ = ["html_dashboard", "trend_svg"]
+__all__ = ["html_dashboard"]
 
 _BAND_COLOURS = {
     Band.EXCELLENT: "#1a7f37",
@@ -44,58 +45,13 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;
 th{font-size:13px;color:#57606a}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .bar{background:#eaeef2;border-radius:4px;height:10px;width:160px}.bar>span{display:block;height:10px;border-radius:4px}
 .muted{color:#57606a;font-size:13px}.problem{color:#cf222e}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}a{color:#0969da}
+.scroll{overflow-x:auto}td{overflow-wrap:break-word}td.num{white-space:nowrap}.narrow{display:none}
+tr.head td{border-bottom:none;padding-bottom:0}.score>div:last-child{flex:1 1 220px}
+@media (max-width:600px){main{padding:10px}.card{padding:10px}.big{font-size:36px}
+th,td{padding:4px 5px;font-size:13px}.bar{width:56px}.wide{display:none}.narrow{display:block}
+.hide-narrow{display:none}}
 """
-
-
-def trend_svg(
-    history: Sequence[HistoryEntry],
-    *,
-    width: int = 960,
-    height: int = 220,
-    threshold: float = 90.0,
-) -> str:
-    """A line chart of the scores over time, with the threshold drawn in."""
-    pad = 36
-    points = history[-60:]
-    lo = min(80.0, min((e.score for e in points), default=80.0)) // 10 * 10
-    if not points:
-        return f'<svg role="img" aria-label="no history yet" width="{width}" height="60"><text x="8" y="36">No history yet.</text></svg>'
-
-    def y(score: float) -> float:
-        return pad + (100 - score) / (100 - lo) * (height - 2 * pad)
-
-    step = (width - 2 * pad) / max(1, len(points) - 1)
-    xs = [pad + i * step for i in range(len(points))]
-    line = " ".join(
-        f"{x:.1f},{y(e.score):.1f}" for x, e in zip(xs, points, strict=True)
-    )
-    grid = "".join(
-        f'<line x1="{pad}" x2="{width - pad}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eaeef2"/>'
-        f'<text x="4" y="{y(v) + 4:.1f}" font-size="11" fill="#57606a">{v:g}</text>'
-        for v in range(int(lo), 101, 5 if 100 - lo <= 30 else 10)
-    )
-    dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y(e.score):.1f}" r="3" fill="{"#1a7f37" if e.gate == "passed" else "#cf222e"}">'
-        f"<title>{escape(e.generated_at)} {escape(short_sha(e.commit))}: {e.score:.2f} ({escape(e.gate)})</title></circle>"
-        for x, e in zip(xs, points, strict=True)
-    )
-    gate = (
-        f'<line x1="{pad}" x2="{width - pad}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
-        f'stroke="#cf222e" stroke-dasharray="6 4"/>'
-        f'<text x="{width - pad - 70}" y="{y(threshold) - 4:.1f}" font-size="11" fill="#cf222e">gate {threshold:g}</text>'
-    )
-    first, last = (
-        escape(points[0].generated_at[:10]),
-        escape(points[-1].generated_at[:10]),
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="readiness score trend" '
-        f'viewBox="0 0 {width} {height}" width="100%">{grid}{gate}'
-        f'<polyline points="{line}" fill="none" stroke="#0969da" stroke-width="2"/>{dots}'
-        f'<text x="{pad}" y="{height - 8}" font-size="11" fill="#57606a">{first}</text>'
-        f'<text x="{width - pad - 70}" y="{height - 8}" font-size="11" fill="#57606a">{last}</text></svg>'
-    )
 
 
 def _components(doc: ReadinessDocument) -> str:
@@ -107,15 +63,14 @@ def _components(doc: ReadinessDocument) -> str:
             for p in c.problems
         )
         rows.append(
-            f"<tr><td>{escape(label(c))}</td><td class=num>{c.weight:g}%</td>"
+            f"<tr class=head><td><b>{escape(label(c))}</b></td><td class=num>{c.weight:g}%</td>"
             f'<td><div class=bar><span style="width:{c.score:.1f}%;background:{colour}"></span></div></td>'
-            f"<td class=num>{c.score:.2f}</td><td class=num>{c.weighted:.2f}</td>"
-            f"<td>{escape(c.detail)}{problems}</td></tr>"
+            f"<td class=num>{c.score:.2f}</td><td class=num>{c.weighted:.2f}</td></tr>"
+            f"<tr><td colspan=5 class=muted>{escape(c.detail)}{problems}</td></tr>"
         )
     return (
-        "<table><tr><th>Component</th><th>Weight</th><th></th><th>Score</th><th>Weighted</th><th>Detail</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        "<div class=scroll><table><tr><th>Component</th><th>Weight</th><th></th><th>Score</th>"
+        "<th>Weighted</th></tr>" + "".join(rows) + "</table></div>"
     )
 
 
@@ -148,35 +103,51 @@ def _monitoring(trend: Trend) -> str:
         f"<tr><td>{escape(a)}</td><td class=num>{escape(b)}</td><td class=muted>{escape(c)}</td></tr>"
         for a, b, c in rows
     )
-    return f"<table><tr><th>Measure</th><th>Value</th><th>Over</th></tr>{body}</table>"
+    return f"<div class=scroll><table><tr><th>Measure</th><th>Value</th><th>Over</th></tr>{body}</table></div>"
 
 
 def _sessions(doc: ReadinessDocument) -> str:
     rows = "".join(
         f"<tr><td><code>{escape(j.session)}</code></td>"
         f'<td style="color:{_STATUS_COLOURS.get(j.status, "#1f2328")}">{escape(j.status)}{" (cached)" if j.cached else ""}</td>'
-        f"<td>{'yes' if j.blocking else 'no'}</td><td class=num>{escape(duration(j.duration_s))}</td>"
+        f"<td class=hide-narrow>{'yes' if j.blocking else 'no'}</td><td class=num>{escape(duration(j.duration_s))}</td>"
         f"<td>{escape(j.summary)}</td></tr>"
         for j in doc.result.jobs
     )
-    return f"<table><tr><th>Session</th><th>Status</th><th>Blocking</th><th>Duration</th><th>Summary</th></tr>{rows}</table>"
+    return (
+        "<div class=scroll><table><tr><th>Session</th><th>Status</th><th class=hide-narrow>Blocking</th>"
+        f"<th>Duration</th><th>Summary</th></tr>{rows}</table></div>"
+    )
+
+
+def _link(url: str | None, text: str) -> str:
+    """``text`` linked to ``url`` when it is an https URL."""
+    if url and url.startswith("https://"):
+        return f'<a href="{escape(url)}">{text}</a>'
+    return text
+
+
+def _commit(doc: ReadinessDocument, sha: str | None) -> str:
+    return _link(doc.commit_url(sha), f"<code>{escape(short_sha(sha))}</code>")
 
 
 def _ci_runs(doc: ReadinessDocument) -> str:
     ci = doc.result.ci
     rows = "".join(
-        f"<tr><td>{escape(str(r.id))}</td><td>{escape(r.conclusion)}</td><td><code>{escape(short_sha(r.head_sha))}</code></td>"
-        f"<td>{escape(r.created_at)}</td><td class=num>{escape(duration(r.duration_s))}</td></tr>"
+        f"<tr><td>{_link(r.url, escape(str(r.id)))}</td><td>{escape(r.conclusion)}</td>"
+        f"<td>{_commit(doc, r.head_sha)}</td><td>{escape(r.created_at)}</td>"
+        f"<td class=num>{escape(duration(r.duration_s))}</td></tr>"
         for r in ci.runs[:10]
     )
     warnings = "".join(f'<div class="problem">⚠ {escape(w)}</div>' for w in ci.warnings)
     return (
         f"<p class=muted>Source: <b>{escape(ci.source)}</b>, fetched {escape(ci.fetched_at or 'never')}. "
-        "Cancelled and skipped runs are left out of the pass rate.</p>"
+        "Cancelled, skipped and errored runs are left out of the pass rate.</p>"
         + warnings
-        + "<table><tr><th>Run</th><th>Conclusion</th><th>Commit</th><th>Started</th><th>Duration</th></tr>"
+        + "<div class=scroll><table><tr><th>Run</th><th>Conclusion</th><th>Commit</th><th>Started</th>"
+        + "<th>Duration</th></tr>"
         + rows
-        + "</table>"
+        + "</table></div>"
     )
 
 
@@ -190,6 +161,23 @@ def html_dashboard(doc: ReadinessDocument, trend: Trend) -> str:
     """The whole page."""
     r = doc.result
     history = trend.history
+    commits = (
+        f"{doc.repository_url.rstrip('/')}/commit/" if doc.repository_url else None
+    )
+    chart = (
+        f"<div class=wide>{trend_svg(history, threshold=r.threshold, commit_url=commits)}</div>"
+        "<div class=narrow>"
+        + trend_svg(
+            history,
+            threshold=r.threshold,
+            commit_url=commits,
+            width=400,
+            height=240,
+            font=14,
+            ticks=3,
+        )
+        + "</div>"
+    )
     gate_colour = "#1a7f37" if r.gate is Gate.PASSED else "#cf222e"
     weeks = (
         "".join(f"<li>{escape(line)}</li>" for line in weekly_lines(trend.weekly)[:8])
@@ -200,16 +188,16 @@ def html_dashboard(doc: ReadinessDocument, trend: Trend) -> str:
 <title>Release readiness: {escape(doc.project)}</title><style>{_CSS}</style></head>
 <body><main>
 <h1>Release readiness: {escape(doc.project)}</h1>
-<div class=muted>Commit <code>{escape(short_sha(doc.commit))}</code> on <code>{escape(doc.branch or "unknown")}</code>,
+<div class=muted>Commit {_commit(doc, doc.commit)} on <code>{escape(doc.branch or "unknown")}</code>,
 scored {escape(doc.generated_at)} ({escape(doc.context)}).</div>
 <div class="card score"><div class=big>{r.score:.2f}</div>
 <div><span class=pill style="background:{_BAND_COLOURS[r.band]}">{escape(r.band.value)}</span>
 <span class=muted>{escape(r.band.verdict)}</span><br>
 <span class=pill style="background:{gate_colour}">gate {escape(r.gate.value)}</span>
 <span class=muted>threshold {r.threshold:g}</span></div>
-<div class=muted style="flex:1">{escape(r.message)}</div></div>
+<div class=muted>{escape(r.message)}</div></div>
 <h2>Components</h2><div class=card>{_components(doc)}</div>
-<h2>Trend</h2><div class=card>{trend_svg(history, threshold=r.threshold)}<ul class=muted>{weeks}</ul></div>
+<h2>Trend</h2><div class=card>{chart}<ul class=muted>{weeks}</ul></div>
 <h2>CI health</h2><div class=card>{_monitoring(trend)}</div>
 <h2>CI history</h2><div class=card>{_ci_runs(doc)}</div>
 <h2>Sessions</h2><div class=card>{_sessions(doc)}</div>

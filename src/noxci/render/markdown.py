@@ -43,7 +43,7 @@ def _headline(doc: ReadinessDocument) -> list[str]:
         f"**Score {r.score:.2f} / 100 · {r.band.value}** ({r.band.verdict}) · "
         f"gate {_GATE[r.gate.value]} (threshold {r.threshold:g})",
         "",
-        f"Commit {code(short_sha(doc.commit))} on {code(doc.branch or 'unknown')}, scored {md(when)} ({md(doc.context)}).",
+        f"Commit {_commit(doc, doc.commit)} on {code(doc.branch or 'unknown')}, scored {md(when)} ({md(doc.context)}).",
         "",
         f"> {md(r.message, 2000)}",
         "",
@@ -104,7 +104,7 @@ def _ci(doc: ReadinessDocument, limit: int) -> list[str]:
     for run in ci.runs[:limit]:
         label = f"[{run.id}]({_url(run.url)})" if run.url else str(run.id)
         lines.append(
-            f"| {label} | {md(run.conclusion)} | {code(short_sha(run.head_sha))} | {md(run.created_at)} | {duration(run.duration_s)} |"
+            f"| {label} | {md(run.conclusion)} | {_commit(doc, run.head_sha)} | {md(run.created_at)} | {duration(run.duration_s)} |"
         )
     return [*lines, ""]
 
@@ -116,7 +116,13 @@ def _url(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
-def _trend(trend: Trend, limit: int) -> list[str]:
+def _commit(doc: ReadinessDocument, sha: str | None) -> str:
+    """A commit's short SHA, linked to its page when the repository is known."""
+    url = doc.commit_url(sha)
+    return f"[{code(short_sha(sha))}]({url})" if url else code(short_sha(sha))
+
+
+def _trend(doc: ReadinessDocument, trend: Trend, limit: int) -> list[str]:
     history = trend.history
     if not history:
         return ["## Trend", "", "No history yet.", ""]
@@ -132,7 +138,7 @@ def _trend(trend: Trend, limit: int) -> list[str]:
     ]
     for e in reversed(history[-limit:]):
         lines.append(
-            f"| {md(e.generated_at)} | {md(e.context)} | {code(short_sha(e.commit))} | {e.score:.2f} | {md(e.band)} | {md(e.gate)} |"
+            f"| {md(e.generated_at)} | {md(e.context)} | {_commit(doc, e.commit)} | {e.score:.2f} | {md(e.band)} | {md(e.gate)} |"
         )
     lines += ["", "Week over week (mean score per ISO week, newest first):", ""]
     lines += [f"- {line}" for line in weekly_lines(trend.weekly)[:8]]
@@ -194,7 +200,7 @@ def dashboard(doc: ReadinessDocument, trend: Trend) -> str:
         *_problems(doc),
         *_monitoring(trend),
         *_ci(doc, 10),
-        *_trend(trend, 10),
+        *_trend(doc, trend, 10),
         *_jobs(doc),
         f"{_weights(doc)} (the weights configured); see noxci's docs/scoring.md.",
         "",

@@ -30,7 +30,12 @@ def print_table(
     """Sessions, then components, then the score and the gate."""
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+    from rich.text import Text as RichText
+
+    from noxci.console import redact
+
+    def Text(text: str, style: str = "") -> RichText:
+        return RichText(redact(text), style=style)
 
     console = Console(file=file, width=width, highlight=False)
     sessions = Table(title="noxci readiness: sessions", title_justify="left")

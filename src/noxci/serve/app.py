@@ -50,7 +50,7 @@ def _entries(store: Store, name: str) -> list[HistoryEntry]:
             band=s.band,
             gate=s.gate,
             components={},
-            jobs_ok=s.gate == "passed",
+            outcome="success" if s.gate == "passed" else "failure",
         )
         for s in store.history(name, limit=200)
     ]

@@ -1,0 +1,234 @@
+"""``ci.yml`` and its job matrix, derived from the job registry.
+
+``nox -s matrix`` prints the matrix of the parallel jobs: the noxfile's
+``ci``-tagged sessions (as ``nox -l -t ci`` lists them) less those that wait
+for others, one entry per session with its Python, the job's timeout and
+its SARIF file. :func:`ci_workflow` writes the workflow: a plan job runs
+``nox -s matrix``, the jobs run as one matrix from its output, then
+readiness (the gate) and the jobs that wait for others (mcp, build) as the
+seed's graph says. Adding a job changes the matrix, never the workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from noxci.config import Config
+from noxci.registry import JOBS, JobSpec, ci_jobs
+from noxci.workflowgen.steps import (
+    ACTIONS,
+    Runner,
+    environment,
+    header,
+    job,
+    setup,
+    upload,
+)
+
+__all__ = ["ci_workflow", "matrix", "print_matrix"]
+
+READINESS_MINUTES = 10
+PLAN_MINUTES = 5
+DEFAULT_MINUTES = 15  # a ci-tagged session of the project's own
+MATRIX_JOB = "jobs"
+
+
+def matrix(sessions: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """The parallel CI sessions as a GitHub Actions matrix (``include`` entries).
+
+    ``sessions`` maps each ``ci``-tagged session to its function's name and
+    its Python (:func:`noxci.preflight.ci_sessions`).
+    """
+    specs = {spec.name: spec for spec in JOBS}
+    include = []
+    for session, (name, python) in sessions.items():
+        spec = specs.get(name)
+        if spec is not None and spec.after:
+            continue  # a job of its own, after the matrix
+        include.append(
+            {
+                "session": session,
+                "python": python,
+                "timeout": spec.ci_minutes if spec is not None else DEFAULT_MINUTES,
+                "sarif": (
+                    f"reports/{session}.{spec.sarif}" if spec and spec.sarif else ""
+                ),
+            }
+        )
+    return {"include": include}
+
+
+def print_matrix(
+    env: Mapping[str, str], registry: Mapping[str, Any] | None = None
+) -> str:
+    """Print the matrix of nox's ``ci``-tagged sessions; under Actions also set it as a step output."""
+    import json
+    import sys
+
+    import nox.registry
+
+    from noxci import ghactions
+    from noxci.errors import ConfigError
+    from noxci.preflight import ci_sessions
+
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    sessions = ci_sessions(
+        nox.registry.get() if registry is None else registry, running
+    )
+    if sessions is None:
+        raise ConfigError(
+            "matrix: a ci-tagged session is parametrized or has no virtualenv; "
+            "tag it with something other than ci"
+        )
+    text = json.dumps(matrix(sessions), separators=(",", ":"))
+    sys.stdout.write(text + "\n")
+    ghactions.set_output("matrix", text, env)
+    return text
+
+
+def _matrix_job(runner: Runner) -> list[str]:
+    key = "noxci-${{ matrix.session }}"
+    return [
+        *job(
+            MATRIX_JOB,
+            title="${{ matrix.session }}",
+            minutes="${{ matrix.timeout }}",
+            needs=["plan"],
+            permissions={
+                "security-events": "write # upload SARIF findings to code scanning"
+            },
+            extra=[
+                "    strategy:",
+                "      fail-fast: false",
+                "      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}",
+            ],
+        ),
+        *setup("${{ matrix.python }}", runner),
+        f"      - uses: {ACTIONS['cache-restore']}",
+        "        with:",
+        "          path: reports/${{ matrix.session }}.json",
+        f"          key: {key}-${{{{ github.sha }}}}",
+        f"          restore-keys: {key}-",
+        f'      - run: {runner.nox} -s "$NOXCI_SESSION"',
+        "        env:",
+        "          NOXCI_SESSION: ${{ matrix.session }}",
+        f"      - uses: {ACTIONS['cache-save']}",
+        "        if: ${{ !cancelled() }}",
+        "        with:",
+        "          path: reports/${{ matrix.session }}.json",
+        f"          key: {key}-${{{{ github.sha }}}}-${{{{ github.run_id }}}}",
+        *upload("reports-${{ matrix.session }}", "reports/"),
+        f"      - uses: {ACTIONS['upload-sarif']}",
+        "        if: ${{ !cancelled() && matrix.sarif != '' && hashFiles(matrix.sarif) != '' }}",
+        "        with:",
+        "          sarif_file: ${{ matrix.sarif }}",
+        "          category: ${{ matrix.session }}",
+    ]
+
+
+def _in_order(specs: list[JobSpec]) -> list[JobSpec]:
+    """``specs`` so that each comes after the jobs it waits for."""
+    done: list[JobSpec] = []
+    names = {spec.name for spec in specs}
+    pending = list(specs)
+    while pending:
+        finished = {d.name for d in done}
+        ready = [
+            s for s in pending if all(n not in names or n in finished for n in s.after)
+        ]
+        if not ready:
+            raise ValueError(
+                f"the jobs {[s.name for s in pending]} wait for each other"
+            )
+        done += ready
+        pending = [s for s in pending if s not in ready]
+    return done
+
+
+def _after_job(
+    spec: JobSpec, parallel: set[str], present: set[str], python: str, runner: Runner
+) -> list[str]:
+    needs: list[str] = []
+    for name in spec.after:
+        target = MATRIX_JOB if name in parallel else name
+        if (target in present or target == MATRIX_JOB) and target not in needs:
+            needs.append(target)
+    artifact = (
+        upload("dist", "dist/", always=False)
+        if spec.name == "build"
+        else upload(f"reports-{spec.name}", "reports/", required=False)
+    )
+    return [
+        *job(spec.name, minutes=spec.ci_minutes, needs=needs),
+        *setup(python, runner),
+        f"      - run: {runner.nox} -s {spec.name}",
+        *artifact,
+    ]
+
+
+def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str:
+    """``.github/workflows/ci.yml`` for the project's registered jobs."""
+    python = config.python[0]
+    jobs = ci_jobs(list(specs))
+    parallel = {spec.name for spec in jobs if not spec.after}
+    later = _in_order([spec for spec in jobs if spec.after])
+    present = {"readiness", *(spec.name for spec in later)}
+    lines = [
+        *header(
+            [
+                "CI: every job is `nox -s <session>`, in the seed's graph. The plan job",
+                "lists the parallel jobs (`nox -s matrix`), which run as one matrix; each",
+                "restores its session's last report (noxci reuses it when the inputs",
+                "digest is unchanged), uploads the new one and its SARIF findings.",
+                "Readiness (the gate) scores the uploaded reports; the jobs that wait",
+                "for others run after them.",
+            ],
+            "CI",
+            ["  push:", "  pull_request:"],
+        ),
+        "concurrency:",
+        "  group: ci-${{ github.ref }}",
+        "  cancel-in-progress: true",
+        "",
+        *environment(runner),
+        "jobs:",
+        *job(
+            "plan",
+            minutes=PLAN_MINUTES,
+            extra=["    outputs:", "      matrix: ${{ steps.matrix.outputs.matrix }}"],
+        ),
+        *setup(python, runner),
+        "      - id: matrix",
+        f"        run: {runner.nox} -s matrix",
+        "",
+        *_matrix_job(runner),
+        "",
+        *job(
+            "readiness",
+            minutes=READINESS_MINUTES,
+            needs=[MATRIX_JOB],
+            condition="${{ !cancelled() }} # the table and the dashboard even when a job failed",
+            permissions={
+                "actions": "read # list the CI workflow's runs for the pass rate"
+            },
+        ),
+        *setup(python, runner),
+        f"      - uses: {ACTIONS['download']}",
+        "        with:",
+        "          pattern: reports-*",
+        "          path: reports",
+        "          merge-multiple: true",
+        f"      - run: {runner.nox} -s readiness",
+        "        env:",
+        "          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}",
+        f"      - uses: {ACTIONS['cache-save']}",
+        f"        if: ${{{{ !cancelled() && github.ref == 'refs/heads/{config.default_branch}' }}}}",
+        "        with:",
+        "          path: reports/*.json",
+        "          key: noxci-reports-${{ github.sha }}-${{ github.run_id }}",
+        *upload("readiness", "readiness/"),
+    ]
+    for spec in later:
+        lines += ["", *_after_job(spec, parallel, present, python, runner)]
+    return "\n".join(lines) + "\n"
