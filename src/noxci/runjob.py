@@ -233,10 +233,11 @@ def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Repor
 
 def install_group(ctx: JobContext) -> str:
     """Install the job's dependency group into its venv; say what was installed."""
-    from noxci.uvtool import sync_group
+    from noxci.uvtool import ensure_python, sync_group
 
     if ctx.venv is None:
         return "nothing: the session has no virtualenv"
+    ensure_python(ctx.root, ctx.venv, ctx.python, env=ctx.env, runner=ctx.runner)
     cfg = ctx.job_config
     tools = getattr(job_module(ctx.job), "tools", None)
     return sync_group(

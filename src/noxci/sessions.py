@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from noxci.pyproject import find_root, python_versions, user_table
+from noxci.pyproject import find_root, user_table
+from noxci.pythons import python_versions
 
 if TYPE_CHECKING:
     import nox
@@ -228,14 +229,18 @@ def register(*, options: bool = True, **include: bool) -> None:
         table = user_table(root)
     except NoxciError:
         table = {}  # a bad pyproject.toml is reported, in one line, when a session runs
-    for spec in registered_jobs(root, table, include):
-        python = {"none": False, "matrix": test_pythons(), "default": default_python()}[
-            spec.python
-        ]
+    jobs = registered_jobs(root, table, include)
+    versions = python_versions(root)
+    pythons = {
+        "none": False,
+        "matrix": versions[0] if len(versions) == 1 else list(versions),
+        "default": versions[0],
+    }
+    for spec in jobs:
         run = _described(_job_session(spec.name), spec.description)
         nox.session(
             name=spec.name,
-            python=python,
+            python=pythons[spec.python],
             tags=["ci"] if spec.ci else [],
             allow_parallel=spec.python != "none",
         )(run)

@@ -11,13 +11,15 @@ from noxci import console, proc
 from noxci.errors import ToolError
 from noxci.venvs import installed_version, interpreter, requirement_name, site_packages
 
-__all__ = ["find_uv", "sync_group", "sync_runtime"]
+__all__ = ["ensure_python", "find_uv", "sync_group", "sync_runtime"]
 
 _PERMANENT = (
     "needs to be updated",  # --locked and a stale uv.lock
     "No `project` table found",
     "not found in the lockfile",
     "Group `",  # an unknown dependency group
+    "incompatible with the project's Python requirement",
+    "Because the current Python version",  # uv pip: requires-python not met
 )
 
 
@@ -38,6 +40,11 @@ def _reason(done: proc.Completed) -> str:
     text = done.tail(3)
     if "needs to be updated" in done.stderr:
         return "uv.lock is out of date with pyproject.toml; run `nox -s lock` (or `uv lock`) and commit it"
+    if "incompatible with the project's Python requirement" in done.stderr:
+        return (
+            f"{text}; the session's Python does not satisfy requires-python: "
+            'set [tool.noxci] python = ["3.X"] to one it allows'
+        )
     return f"uv sync exited {done.returncode}: {text}"
 
 
@@ -64,6 +71,39 @@ def _with_retries(
         )
         sleep(delay)
         delay *= 2
+
+
+def ensure_python(
+    root: Path,
+    venv: Path,
+    python: str,
+    *,
+    env: Mapping[str, str],
+    runner: proc.Runner = proc.run,
+) -> bool:
+    """Recreate ``venv`` on ``python`` when it was made with another version.
+
+    nox reuses a venv whatever interpreter made it (unless
+    ``NOX_ENABLE_STALENESS_CHECK`` is set), so a changed Python setting
+    would keep running on the old one. True when the venv was recreated.
+    """
+    from noxci.pythons import venv_python
+
+    found = venv_python(venv)
+    if found is None or found == python or not python[:1].isdigit():
+        return False
+    console.warn(
+        f"{venv.name}: its venv is on Python {found}, not {python}: recreating it"
+    )
+    done = runner(
+        [find_uv(), "venv", "--quiet", "--clear", "--python", python, str(venv)],
+        cwd=root,
+        timeout=120,
+        env={**env, "UV_PYTHON_DOWNLOADS": "never"},
+    )
+    if done.returncode != 0:
+        raise ToolError(f"recreating {venv} on Python {python} failed: {done.tail()}")
+    return True
 
 
 def _floor(requirement: str) -> str:
