@@ -44,6 +44,8 @@ class JobSpec:
     (every configured version, ``tests-3.12`` ...) or ``none`` (no venv).
     ``applies`` names a predicate in :data:`_APPLIES`: the job is registered
     only where it can run (an MCP server configured, workflows present).
+    ``tools_only``: the job's tools need nothing of its group (interrogate
+    reads the source; a ``docs`` group is Sphinx): install just the tools.
     """
 
     name: str
@@ -65,6 +67,7 @@ class JobSpec:
     python: Literal["default", "matrix", "none"] = "default"
     applies: str | None = None
     changes_files: bool = False
+    tools_only: bool = False
 
     @property
     def module(self) -> str:
@@ -171,6 +174,7 @@ JOBS: tuple[JobSpec, ...] = (
         blocking=False,
         aliases=("doc",),
         tools=("interrogate==1.7.0",),
+        tools_only=True,
         timeout=300.0,
         inputs=(
             "**/*.py",

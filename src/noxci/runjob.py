@@ -239,15 +239,16 @@ def install_group(ctx: JobContext) -> str:
         return "nothing: the session has no virtualenv"
     ensure_python(ctx.root, ctx.venv, ctx.python, env=ctx.env, runner=ctx.runner)
     cfg = ctx.job_config
+    spec = job_spec(ctx.job)
     tools = getattr(job_module(ctx.job), "tools", None)
     return sync_group(
         ctx.root,
         ctx.venv,
         cfg.group,
-        aliases=job_spec(ctx.job).aliases,
+        aliases=spec.aliases,
         install_project=cfg.install_project,
-        fallback=cfg.tools,
         needed=tools(ctx) if tools else cfg.tools,
+        tools_only=spec.tools_only,
         env=ctx.env,
         retries=ctx.config.install_retries,
         runner=ctx.runner,

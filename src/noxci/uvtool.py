@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from noxci import console, proc
 from noxci.errors import ToolError
+from noxci.toolpins import NOXCI_PIN, ToolPin
 from noxci.venvs import installed_version, interpreter, requirement_name, site_packages
 
 __all__ = ["ensure_python", "find_uv", "sync_group", "sync_runtime"]
@@ -111,38 +113,109 @@ def _floor(requirement: str) -> str:
     return requirement.replace("==", ">=", 1)
 
 
-def _unlocked(
-    group: str,
-    groups: Mapping[str, object],
-    data: Mapping[str, object],
-    *,
-    aliases: Sequence[str],
-    install_project: bool,
-    fallback: Sequence[str],
-) -> tuple[list[str], str]:
-    """The ``uv pip install`` arguments for a project without a lock for ``group``."""
-    if group in groups:
-        return [
-            "--group",
-            group,
-            *(["-e", "."] if install_project else []),
-        ], f"the '{group}' group, unpinned (no uv.lock)"
+def _extras(data: Mapping[str, object]) -> Mapping[str, object]:
     project = data.get("project")
     extras = (
         project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
     )
-    extra = next((name for name in (group, *aliases) if name in extras), None)
-    if extra is not None:
-        tools = [_floor(t) for t in fallback]
-        return (
-            [*tools, "-e", f".[{extra}]"],
-            f"the project's [{extra}] extra and noxci's tools ({', '.join(tools) or 'none'}): no '{group}' group",
+    return extras if isinstance(extras, dict) else {}
+
+
+def _declares(data: Mapping[str, object], extra: str, name: str) -> bool:
+    """Whether the project's runtime dependencies or ``extra`` name ``name``."""
+    project = data.get("project")
+    deps = list(project.get("dependencies", [])) if isinstance(project, dict) else []
+    items = _extras(data).get(extra, [])
+    deps += items if isinstance(items, list) else []
+    return any(isinstance(d, str) and requirement_name(d) == name for d in deps)
+
+
+def _only_tools(items: object, tools: Sequence[ToolPin]) -> bool:
+    """Whether a group holds nothing but (some of) the job's tools."""
+    names = {t.name for t in tools}
+    entries = items if isinstance(items, list) else []
+    return all(isinstance(e, str) and requirement_name(e) in names for e in entries)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Plan:
+    """One install: uv's arguments, what it installs (for messages), whether locked."""
+
+    argv: list[str]
+    how: str
+    what: str = "the job's tools"
+    locked: bool = False
+    complete: bool = False  # it installs every tool itself: nothing to add beside
+
+
+def _plan(
+    root: Path,
+    group: str,
+    *,
+    aliases: Sequence[str],
+    install_project: bool,
+    tools: Sequence[ToolPin],
+    tools_only: bool,
+) -> _Plan:
+    """How to install the job's environment (see :func:`sync_group`)."""
+    from noxci.pyproject import read_pyproject
+
+    data = read_pyproject(root)
+    groups = data.get("dependency-groups", {})
+    groups = groups if isinstance(groups, dict) else {}
+    extras = _extras(data)
+    locked = (root / "uv.lock").is_file()
+    project = ["-e", "."] if install_project else []
+    named = next((g for g in (group, *aliases) if g in groups), None)
+    extra = next((e for e in (group, *aliases) if e in extras), None)
+    pins = [t.requirement for t in tools]
+    listed = ", ".join(f"{t.requirement} ({t.source})" for t in tools) or "none"
+    if tools_only and named is not None and not _only_tools(groups[named], tools):
+        named = extra = None  # a docs group for Sphinx: interrogate needs none of it
+    if named is None and extra is None:
+        if not pins and not install_project:
+            return _Plan(argv=[], how="nothing: the job needs no tools")
+        return _Plan(
+            argv=[*pins, *project], how=f"the job's tools: {listed}", complete=True
         )
-    if not fallback and not install_project:
-        return [], "nothing: the job needs no tools"
-    return (
-        [*fallback, *(["-e", "."] if install_project else [])],
-        f"noxci's pinned tools ({', '.join(fallback) or 'none'}): no '{group}' dependency group",
+    if named is not None and locked:
+        argv = ["sync", "--locked", "--no-default-groups", "--group", named]
+        if not install_project:
+            argv.append("--no-install-project")
+        return _Plan(
+            argv=argv,
+            how=f"the '{named}' group from uv.lock",
+            what=f"the '{named}' group",
+            locked=True,
+        )
+    if extra is not None and locked and named is None:
+        argv = ["sync", "--locked", "--no-default-groups", "--extra", extra]
+        return _Plan(
+            argv=argv,
+            how=f"the [{extra}] extra from uv.lock",
+            what=f"the [{extra}] extra",
+            locked=True,
+        )
+    if named is not None:
+        return _Plan(
+            argv=["--group", named, *project],
+            how=f"the '{named}' group, unpinned (no uv.lock)",
+            what=f"the '{named}' group",
+        )
+    if extra is None:  # pragma: no cover - the cases above cover it
+        raise ToolError(f"no '{group}' group or extra to install")
+    # The extra brings its own tools; noxci's fill the gaps, as lower bounds
+    # so that they join the project's resolution.
+    gaps = [
+        t.requirement if t.source != NOXCI_PIN else _floor(t.requirement)
+        for t in tools
+        if not _declares(data, extra, t.name)
+    ]
+    return _Plan(
+        argv=[*gaps, "-e", f".[{extra}]"],
+        how=f"the project's [{extra}] extra and noxci's tools ({', '.join(gaps) or 'none'}): no '{group}' group",
+        what=f"the [{extra}] extra",
+        complete=True,
     )
 
 
@@ -155,28 +228,32 @@ def sync_group(
     env: Mapping[str, str],
     retries: int,
     aliases: Sequence[str] = (),
-    fallback: Sequence[str] = (),
     needed: Sequence[str] = (),
+    tools_only: bool = False,
     runner: proc.Runner = proc.run,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
-    """Install ``group`` into ``venv``, retrying transient failures; say what was installed.
+    """Install the job's environment into ``venv``, retrying transient failures; say what.
 
-    - The project declares the group and has uv.lock: ``uv sync --locked`` of
-      exactly that group. ``--locked`` makes uv fail rather than rewrite a
-      stale uv.lock: a session never changes tracked files.
+    - The project declares the group (or, with no such group, an extra) and
+      has uv.lock: ``uv sync --locked`` of exactly that. ``--locked`` makes
+      uv fail rather than rewrite a stale uv.lock: a session never changes
+      tracked files.
     - It declares the group but has no uv.lock: ``uv pip install --group``
       (unpinned: the warning says so).
-    - It has no such group: a matching extra plus ``fallback`` as lower
-      bounds, else noxci's own pinned ``fallback`` tools.
+    - It has an extra but no uv.lock: the extra, plus the tools it lacks.
+    - Neither, or ``tools_only`` (a job such as docs, whose tool needs
+      nothing of the project's group): just the ``needed`` tools.
 
     A group is looked up by its name, then by the job's usual ``aliases``
-    (``typing``, ``mypy`` for typecheck; ``test``, ``testing`` for tests). Tools in
-    ``needed`` that the group does not provide are installed beside it, at
-    noxci's pins, with a warning: a project's ``docs`` group for Sphinx
-    does not hold interrogate, nor its ``tests`` group pytest-reportlog.
+    (``typing``, ``mypy`` for typecheck; ``test``, ``testing`` for tests).
+    Every tool is installed at the project's own version where it has one
+    (:func:`noxci.toolpins.resolve_tools`), else at noxci's pin. Tools in
+    ``needed`` that the group does not provide are installed beside it,
+    with a warning: a project's ``tests`` group often lacks pytest-reportlog.
     """
-    from noxci.pyproject import read_pyproject
+    from noxci.pythons import venv_python
+    from noxci.toolpins import resolve_tools
 
     python = str(interpreter(venv))
     full_env = {
@@ -184,68 +261,61 @@ def sync_group(
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_PYTHON_DOWNLOADS": "never",
     }
-    data = read_pyproject(root)
-    groups = data.get("dependency-groups", {})
-    group = next((g for g in (group, *aliases) if g in groups), group)
-    if group in groups and (root / "uv.lock").is_file():
-        argv = [
-            find_uv(),
-            "sync",
-            "--locked",
-            "--no-default-groups",
-            "--group",
-            group,
-            "--python",
-            python,
-        ]
-        if not install_project:
-            argv.append("--no-install-project")
-        how = f"the '{group}' group from uv.lock"
+    tools = resolve_tools(root, needed, venv_python(venv) or "3.11")
+    plan = _plan(
+        root,
+        group,
+        aliases=aliases,
+        install_project=install_project,
+        tools=tools,
+        tools_only=tools_only,
+    )
+    if not plan.argv:
+        return plan.how
+    if plan.locked:
+        argv = [find_uv(), *plan.argv, "--python", python]
     else:
-        argv, how = _unlocked(
-            group,
-            groups,
-            data,
-            aliases=aliases,
-            install_project=install_project,
-            fallback=fallback,
-        )
-        if not argv:
-            return how
-        argv = [find_uv(), "pip", "install", "--python", python, *argv]
-        console.warn(f"installing {how}")
+        argv = [find_uv(), "pip", "install", "--python", python, *plan.argv]
+        console.warn(f"installing {plan.how}")
     _with_retries(
         argv,
         root=root,
         env=full_env,
-        what=how,
+        what=plan.how,
         retries=retries,
         runner=runner,
         sleep=sleep,
     )
-    if group in groups:
-        missing = [
-            t
-            for t in needed
-            if installed_version(requirement_name(t), site_packages(venv)) is None
-        ]
-        if missing:
-            console.warn(
-                f"the '{group}' group lacks {', '.join(requirement_name(t) for t in missing)}, "
-                f"which the job needs: installing {', '.join(missing)} beside it "
-                "(add them to the group to pin them in uv.lock)"
-            )
-            _with_retries(
-                [find_uv(), "pip", "install", "--python", python, *missing],
-                root=root,
-                env=full_env,
-                what=f"noxci's {', '.join(missing)}",
-                retries=retries,
-                runner=runner,
-                sleep=sleep,
-            )
-            how += f", plus noxci's {', '.join(missing)}"
-    return how
+    missing = [
+        t
+        for t in tools
+        if not plan.complete and installed_version(t.name, site_packages(venv)) is None
+    ]
+    if not missing:
+        return plan.how
+    listed = ", ".join(f"{t.requirement} ({t.source})" for t in missing)
+    console.warn(
+        f"{plan.what} lacks "
+        f"{', '.join(t.name for t in missing)}, which the job needs: installing "
+        f"{listed} beside it (add them to the group to pin them in uv.lock)"
+    )
+    _with_retries(
+        [
+            find_uv(),
+            "pip",
+            "install",
+            "--python",
+            python,
+            *(t.requirement for t in missing),
+        ],
+        root=root,
+        env=full_env,
+        what=listed,
+        retries=retries,
+        runner=runner,
+        sleep=sleep,
+    )
+    return f"{plan.how}, plus {listed}"
 
 
 def sync_runtime(
