@@ -255,6 +255,15 @@ def install_group(ctx: JobContext) -> str:
     )
 
 
+def _print_findings(report: Report) -> None:
+    from noxci.render.findings import finding_lines
+
+    lines = finding_lines(report.findings)
+    if lines:
+        sys.stderr.write("".join(console.redact(line) + "\n" for line in lines))
+        sys.stderr.flush()
+
+
 def run_job(
     config: Config,
     request: Request,
@@ -262,12 +271,18 @@ def run_job(
     install: Installer = install_group,
     log: Callable[[str], object] = console.info,
     runner: proc.Runner = proc.run,
+    show: Callable[[Report], object] = _print_findings,
 ) -> Verdict:
-    """Decide, install, run and report one job; the verdict says how the session ends."""
+    """Decide, install, run and report one job; the verdict says how the session ends.
+
+    ``show`` prints the report's findings (the first 20, as
+    ``path:line:col rule message``) before the verdict's line.
+    """
     ctx = context(config, request, runner=runner)
     inputs = safe_inputs(ctx)
     hit = cache_hit(ctx, inputs, log=log)
     if hit is not None:
+        show(hit)
         return verdict(hit)
     if ctx.venv is not None:
         try:
@@ -277,4 +292,6 @@ def run_job(
             return verdict(
                 execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs)
             )
-    return verdict(execute(ctx, get_job(request.job), inputs=inputs))
+    report = execute(ctx, get_job(request.job), inputs=inputs)
+    show(report)
+    return verdict(report)

@@ -94,6 +94,13 @@ def test_lint_error_fails_lint_with_the_ruff_count(project: Project) -> None:
     assert (project.root / report.artifacts["ruff-sarif"]).is_file()
     sarif = json.loads((project.root / report.artifacts["ruff-sarif"]).read_text())
     assert len(sarif["runs"][0]["results"]) == 2
+    # The findings are shown where they are, one line each.
+    assert "src/sample/extra.py:3:8 F401 `os` imported but unused" in done.stderr
+    # The user's own output flags give a second, displayed run; the report stays.
+    done = project.nox("-s", "lint", "--", "--output-format", "concise")
+    assert "cannot be used multiple times" not in done.stderr
+    assert "src/sample/extra.py:3:8: F401" in done.stdout + done.stderr
+    assert project.report("lint").metrics["ruff_findings"] == 2
 
 
 def test_unformatted_file_fails_lint(project: Project) -> None:

@@ -48,7 +48,8 @@ def test_type_errors_are_counted_but_do_not_block(project: Project) -> None:
     done = project.nox("-s", "typecheck")
     assert done.returncode == 0, done.stderr
     assert (
-        "typecheck: failed: mypy: 2 error(s) in 1 file(s) (non-blocking)" in done.stderr
+        "typecheck: failed: mypy: 2 error(s) in 1 file(s); checked 2 file(s), "
+        "as pyproject.toml says (non-blocking)" in done.stderr
     )
     report = project.report("typecheck")
     assert report.status is Status.FAILED
@@ -58,6 +59,12 @@ def test_type_errors_are_counted_but_do_not_block(project: Project) -> None:
         json.loads(line) for line in direct.stdout.splitlines() if line.startswith("{")
     ]
     assert report.metrics["mypy_errors"] == len(errors) == 2
+    assert report.metrics["mypy_files_checked"] == 2
+    # The findings, in the terminal, as path:line:col rule message.
+    assert (
+        'src/sample/typed.py:6:12 return-value Incompatible return value type (got "int", expected "str")'
+        in done.stderr
+    )
 
 
 def test_mypy_syntax_error_is_an_error_report(project: Project) -> None:
