@@ -160,6 +160,22 @@ def test_flaky_test_passes_and_is_named(project: Project) -> None:
     assert report.metrics["rerun_rounds"] == 1
     assert report.details["flaky"] == ["tests/test_flaky.py::test_flaky"]
     assert "1 flaky" in report.summary
+    # The JUnit file agrees: a flaky failure, not a failure.
+    junit = (project.root / report.artifacts["junit"]).read_text()
+    assert 'failures="0"' in junit
+    assert "<flakyFailure" in junit
+
+
+def test_no_tests_at_all_is_an_error_naming_where_pytest_looked(
+    project: Project,
+) -> None:
+    done = project.nox("-s", "tests", "--", "-k", "no_such_test")
+    assert done.returncode != 0
+    report = project.report("tests")
+    assert report.status is Status.ERROR
+    assert report.error is not None
+    assert report.error.startswith("pytest collected no tests: it looked in")
+    assert "with -k no_such_test" in report.error
 
 
 def test_coverage_below_minimum_fails(project: Project) -> None:

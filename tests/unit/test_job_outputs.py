@@ -1,7 +1,13 @@
-"""What jobs show and write: findings lines, session arguments."""
+"""What jobs show and write: findings lines, session arguments, JUnit."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from noxci.jobs.junit import junit_case, mark_flaky
 from noxci.render.findings import finding_lines
 from noxci.report import Finding, Severity
 from noxci.toolargs import MYPY, PYTEST, RUFF_CHECK, split_args
@@ -51,3 +57,36 @@ def test_session_arguments_merge_with_noxcis_flags() -> None:
     junit = split_args(["--junitxml", "j.xml", "-k", "x"], PYTEST)
     assert (junit.parsed, junit.display) == (("-k", "x"), None)  # never run twice
     assert split_args(["--", "--fix"], RUFF_CHECK).parsed == ("--", "--fix")
+
+
+def _pytest_junit(tmp_path: Path) -> Path:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        "import pytest\n"
+        "def test_ok(): pass\n"
+        "class TestC:\n"
+        "    @pytest.mark.parametrize('n', [1, 2])\n"
+        "    def test_flaky(self, n): assert n == 2\n"
+        "def test_broken(): assert False\n"
+    )
+    junit = tmp_path / "junit.xml"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n0",
+         "-o", "junit_family=xunit2", f"--junitxml={junit}", "tests"],
+        cwd=tmp_path, capture_output=True, check=False,
+    )  # fmt: skip
+    return junit
+
+
+def test_junit_agrees_with_the_report_on_flaky_tests(tmp_path: Path) -> None:
+    junit = _pytest_junit(tmp_path)
+    flaky = "tests/test_x.py::TestC::test_flaky[1]"
+    assert junit_case(flaky) == ("tests.test_x.TestC", "test_flaky[1]")
+    assert mark_flaky(junit, [flaky]) == 1
+    suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314
+    assert suite is not None
+    assert suite.get("failures") == "1"  # test_broken still failed
+    cases = {c.get("name"): [e.tag for e in c] for c in suite.iter("testcase")}
+    assert cases["test_flaky[1]"] == ["flakyFailure"]
+    assert cases["test_broken"] == ["failure"]
+    assert mark_flaky(junit, []) == 0
