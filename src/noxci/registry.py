@@ -13,7 +13,7 @@ only and imports nothing heavy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +28,7 @@ __all__ = [
     "component_label",
     "job_spec",
     "registered_jobs",
+    "session_clash",
 ]
 
 PYTHON_FILES = ("**/*.py", "**/*.pyi")
@@ -295,3 +296,28 @@ def component_label(component: str) -> str:
 def component_jobs(component: str) -> tuple[str, ...]:
     """The jobs whose reports the score component ``component`` reads."""
     return tuple(spec.name for spec in JOBS if spec.component == component)
+
+
+def session_clash(
+    existing: Collection[str], jobs: Sequence[JobSpec], commands: Iterable[str]
+) -> str | None:
+    """Why noxci cannot register its sessions beside the noxfile's, or None.
+
+    nox lets a later session of the same name replace an earlier one with
+    only a FutureWarning: noxci's ``lint`` would silently replace the
+    project's. A clash is an error that says how to rename.
+    """
+    ours = [spec.name for spec in jobs] + list(commands)
+    taken = [name for name in ours if name in existing]
+    if not taken:
+        return None
+    jobs_named = {spec.name for spec in jobs}
+    first = taken[0]
+    leave_out = ", ".join(f"{name}=False" for name in taken if name in jobs_named)
+    how = f'rename yours (@nox.session(name="{first}-project"))'
+    if leave_out:
+        how += f", or leave noxci's out: noxci.sessions.register({leave_out})"
+    return (
+        f"the noxfile already has session(s) {', '.join(map(repr, taken))}, "
+        f"which noxci registers too; {how}"
+    )

@@ -211,8 +211,8 @@ def register(*, options: bool = True, **include: bool) -> None:
 
     import nox
 
-    from noxci.errors import NoxciError
-    from noxci.registry import registered_jobs
+    from noxci.errors import ExitCode, NoxciError
+    from noxci.registry import registered_jobs, session_clash
 
     caller = inspect.currentframe()
     noxfile = (
@@ -230,6 +230,12 @@ def register(*, options: bool = True, **include: bool) -> None:
     except NoxciError:
         table = {}  # a bad pyproject.toml is reported, in one line, when a session runs
     jobs = registered_jobs(root, table, include)
+    clash = session_clash(nox.registry.get(), jobs, COMMANDS)
+    if clash:
+        from nox.logger import logger
+
+        logger.error(clash)
+        raise SystemExit(ExitCode.CONFIG)
     versions = python_versions(root)
     pythons = {
         "none": False,

@@ -115,7 +115,7 @@ def test_the_adoption_guide_followed_literally(
     assert "no uv.lock" in init.stderr
     again = _sh(shell, project, "noxci", "init")  # never overwrites
     assert again.returncode == 0
-    assert "exists; to use noxci's sessions, add to it" in again.stderr
+    assert "exists; to use noxci's sessions, add the import" in again.stderr
 
     # Step 3: the sessions, then preflight.
     listed = _sh(shell, project, "nox", "-l")

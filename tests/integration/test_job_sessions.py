@@ -178,6 +178,19 @@ def test_no_tests_at_all_is_an_error_naming_where_pytest_looked(
     assert "with -k no_such_test" in report.error
 
 
+def test_a_noxfile_session_noxci_also_registers_is_an_error(project: Project) -> None:
+    noxfile = project.root / "noxfile.py"
+    noxfile.write_text(
+        "import nox\n\nimport noxci.sessions\n\n\n@nox.session\n"
+        "def lint(session: nox.Session) -> None:\n    pass\n\n\n"
+        "noxci.sessions.register()\n"
+    )
+    done = project.nox("-l")
+    assert done.returncode == 4
+    assert "the noxfile already has session(s) 'lint'" in done.stderr
+    assert "noxci.sessions.register(lint=False)" in done.stderr
+
+
 def test_coverage_below_minimum_fails(project: Project) -> None:
     with (project.root / "src/sample/__init__.py").open("a") as handle:
         handle.write(UNCOVERED)

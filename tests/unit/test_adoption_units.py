@@ -42,7 +42,7 @@ def test_init_never_overwrites_a_noxfile(
     assert (tmp_path / "noxfile.py").read_text() == "import nox\n"
     out, err = capsys.readouterr()
     assert "noxci.sessions.register()" in out
-    assert "exists; to use noxci's sessions, add to it" in err
+    assert "exists; to use noxci's sessions, add the import beside its imports" in err
     assert "no uv.lock" not in err
 
 

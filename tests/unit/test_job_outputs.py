@@ -1,4 +1,4 @@
-"""What jobs show and write: findings lines, session arguments, JUnit, audits."""
+"""What jobs show and write: findings lines, session arguments, JUnit, audits, the noxfile."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
+from noxci.commands.init import NOXFILE, noxfile_text
 from noxci.jobs.junit import junit_case, mark_flaky
 from noxci.parsers.uv_export import split_pins
+from noxci.registry import job_spec, session_clash
 from noxci.render.findings import finding_lines
 from noxci.report import Finding, Severity
 from noxci.toolargs import MYPY, PYTEST, RUFF_CHECK, split_args
@@ -58,6 +62,16 @@ def test_session_arguments_merge_with_noxcis_flags() -> None:
     junit = split_args(["--junitxml", "j.xml", "-k", "x"], PYTEST)
     assert (junit.parsed, junit.display) == (("-k", "x"), None)  # never run twice
     assert split_args(["--", "--fix"], RUFF_CHECK).parsed == ("--", "--fix")
+
+
+def test_a_same_named_project_session_is_an_error_that_says_how_to_rename() -> None:
+    jobs = [job_spec("lint"), job_spec("tests")]
+    assert session_clash({"cover"}, jobs, ["preflight"]) is None
+    message = session_clash({"lint", "preflight", "cover"}, jobs, ["preflight"])
+    assert message is not None
+    assert "'lint', 'preflight'" in message
+    assert '@nox.session(name="lint-project")' in message
+    assert "noxci.sessions.register(lint=False)" in message
 
 
 def _pytest_junit(tmp_path: Path) -> Path:
@@ -116,3 +130,72 @@ def test_every_locked_pin_is_audited_whatever_its_markers() -> None:
     assert "colorama==0.4.6 \\\n    --hash=sha256:bb" in first
     assert "numpy==1.26.4 \\\n    --hash=sha256:cc" in first
     assert second == "numpy==2.3.0 \\\n    --hash=sha256:dd\n"
+
+
+@pytest.mark.parametrize(
+    ("ruff", "lines_after"),
+    [
+        ("", 1),
+        ("[tool.ruff.lint.isort]\nlines-after-imports = 2\n", 2),
+        ("[tool.isort]\nlines_after_imports = 2\n", 2),
+    ],
+)
+def test_the_noxfile_follows_the_projects_import_settings(
+    tmp_path: Path, ruff: str, lines_after: int
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "x"\n{ruff}')
+    text = noxfile_text(tmp_path)
+    assert (
+        "import noxci.sessions\n" + "\n" * lines_after + "noxci.sessions.register()\n"
+        in text
+    )
+    assert text.startswith('"""CI sessions for nox')
+    if not ruff:
+        assert text == NOXFILE
+
+
+def test_the_noxfile_passes_ruff_with_everything_selected(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.ruff.lint]\nselect = ["ALL"]\nignore = ["CPY", "D203", "D213"]\n'
+        "[tool.ruff.lint.isort]\nlines-after-imports = 2\n"
+        'required-imports = ["from __future__ import annotations"]\n'
+    )
+    (tmp_path / "noxfile.py").write_text(noxfile_text(tmp_path))
+    ruff = Path(sys.executable).with_name("ruff")
+    check = subprocess.run(
+        [str(ruff), "check", "--no-cache", "noxfile.py"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout
+    fmt = subprocess.run(
+        [str(ruff), "format", "--check", "--no-cache", "noxfile.py"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_mypy_sees_noxcis_types_for_the_noxfile_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    from noxci.config import load_config
+    from noxci.jobs.base import JobContext
+    from noxci.jobs.typecheck import expose_noxci
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    venv = tmp_path / ".nox" / "typecheck"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    ctx = JobContext(
+        config=load_config(tmp_path),
+        job="typecheck",
+        session="typecheck",
+        python="3.11",
+        venv=venv,
+    )
+    assert not expose_noxci(ctx)  # no noxfile
+    (tmp_path / "noxfile.py").write_text(noxfile_text(tmp_path))
+    assert expose_noxci(ctx)
+    holder = Path((site / "noxci-typing.pth").read_text().strip())
+    assert [p.name for p in holder.iterdir()] == ["noxci"]
+    assert (holder / "noxci" / "py.typed").is_file()  # noxci ships its types
+    assert expose_noxci(ctx)  # again: the same link

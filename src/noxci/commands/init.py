@@ -1,7 +1,15 @@
 """``noxci init``: adopt noxci in a project: a two-line noxfile, and what to add.
 
 It never overwrites: an existing noxfile.py is left alone and the lines to add
-are printed instead.
+are printed instead (the import beside the noxfile's imports, the call after
+its sessions: appended at the end, the import would be E402).
+
+The file it writes passes the project's own checks: a module docstring
+(pydocstyle), the import block laid out as the project's isort settings say
+(``lines-after-imports``, ``required-imports``: ruff's I001/I002), one
+statement that black and ruff format leave alone. mypy resolves the import
+where noxci is installed (noxci ships py.typed; the typecheck session shows
+it to mypy).
 """
 
 from __future__ import annotations
@@ -9,18 +17,53 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from noxci import console, fsutil
 from noxci.config import find_root, load_config
 
-__all__ = ["NOXFILE", "add_arguments", "run"]
+__all__ = ["NOXFILE", "add_arguments", "noxfile_text", "run"]
 
-NOXFILE = '''"""This project's CI as nox sessions, run by noxci: `nox -l` lists them."""
+DOCSTRING = '"""CI sessions for nox, registered by noxci: `nox -l` lists them."""'
+NOXFILE = f"{DOCSTRING}\n\nimport noxci.sessions\n\nnoxci.sessions.register()\n"
 
-import noxci.sessions
 
-noxci.sessions.register()
-'''
+def _isort_settings(root: Path) -> dict[str, Any]:
+    """The project's isort settings: ruff's (pyproject, ruff.toml), else isort's own."""
+    import tomllib
+
+    from noxci.project import tool_table
+
+    ruff: Any = dict(tool_table(root, "ruff"))
+    for name in ("ruff.toml", ".ruff.toml"):
+        path = root / name
+        if not ruff and path.is_file():
+            try:
+                ruff = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                ruff = {}
+    lint = ruff.get("lint", {}) if isinstance(ruff.get("lint"), dict) else {}
+    found = lint.get("isort") or ruff.get("isort")
+    if isinstance(found, dict):
+        return found
+    isort = tool_table(root, "isort")
+    return {key.replace("_", "-"): value for key, value in isort.items()}
+
+
+def noxfile_text(root: Path) -> str:
+    """The noxfile noxci writes, laid out as the project's import settings want."""
+    settings = _isort_settings(root)
+    after = settings.get("lines-after-imports", -1)
+    # -1 (the default) means one blank line before a statement.
+    blank = "\n" * (after if isinstance(after, int) and after > 0 else 1)
+    required = [
+        line
+        for line in settings.get("required-imports", [])
+        if isinstance(line, str) and line.startswith("from __future__ ")
+    ]
+    future = "".join(f"{line}\n" for line in sorted(required))
+    block = (future + "\n" if future else "") + "import noxci.sessions\n"
+    return f"{DOCSTRING}\n\n{block}{blank}noxci.sessions.register()\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,10 +103,14 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(root)  # a bad [tool.noxci] fails here, in one line
     noxfile = root / "noxfile.py"
     if noxfile.exists():
-        console.warn(f"{noxfile} exists; to use noxci's sessions, add to it:")
+        console.warn(
+            f"{noxfile} exists; to use noxci's sessions, add the import beside its "
+            "imports and the call after its own sessions (a session noxci also "
+            "registers is an error that says how to rename it):"
+        )
         sys.stdout.write("\nimport noxci.sessions\n\nnoxci.sessions.register()\n")
     else:
-        fsutil.atomic_write_text(noxfile, NOXFILE)
+        fsutil.atomic_write_text(noxfile, noxfile_text(root))
         console.info(f"wrote {noxfile}")
     if args.github:
         from noxci.config import user_table

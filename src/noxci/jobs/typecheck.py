@@ -9,8 +9,9 @@ Non-blocking by default (the seed's "warnings OK"): errors make the report
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from noxci import fsutil
+from noxci import console, fsutil
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
@@ -19,10 +20,12 @@ from noxci.parsers import ParseError
 from noxci.parsers.mypy import first_error, parse_mypy
 from noxci.report import Status
 from noxci.toolargs import MYPY
+from noxci.venvs import site_packages
 
 __all__ = [
     "OUTPUT_FLAGS",
     "Settings",
+    "expose_noxci",
     "mypy_invocation",
     "run",
     "typecheck_paths",
@@ -91,9 +94,43 @@ def _what(ctx: JobContext, args: list[str]) -> str:
     return f"as {mypy_config(ctx.root).path or 'its config'} says"
 
 
+def expose_noxci(ctx: JobContext) -> bool:
+    """Let mypy resolve ``import noxci`` in the noxfile, as it resolves ``import nox``.
+
+    noxci runs beside nox, not in the session's venv; a project whose mypy
+    checks noxfile.py would get import-not-found for the line noxci wrote.
+    noxci ships py.typed: a ``.pth`` in the venv naming a directory that
+    holds only a link to this noxci makes its types visible, and nothing
+    else of nox's environment. True when it was added.
+    """
+    noxfile = ctx.root / "noxfile.py"
+    if ctx.venv is None or not noxfile.is_file() or ctx.has("noxci"):
+        return False
+    if "import noxci" not in noxfile.read_text(encoding="utf-8", errors="replace"):
+        return False
+    import noxci
+
+    holder = ctx.venv / "noxci-typing"
+    link = holder / "noxci"
+    target = Path(noxci.__file__).resolve().parent
+    try:
+        holder.mkdir(exist_ok=True)
+        if link.is_symlink() and link.resolve() != target:
+            link.unlink()  # another noxci made it
+        if not link.exists():
+            link.symlink_to(target, target_is_directory=True)
+        for site in site_packages(ctx.venv):
+            fsutil.atomic_write_text(site / "noxci-typing.pth", f"{holder}\n")
+    except OSError as exc:
+        console.warn(f"typecheck: cannot show noxci's types to mypy ({exc})")
+        return False
+    return True
+
+
 def run(ctx: JobContext) -> Outcome:
     """Run mypy and count its errors and the files it checked."""
     out = ctx.artifact("mypy.txt")
+    expose_noxci(ctx)
     args, env = mypy_invocation(ctx)
     split = ctx.split_args(MYPY)
     done = ctx.tool(["mypy", *args, *split.parsed, *OUTPUT_FLAGS], env=env)
