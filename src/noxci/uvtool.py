@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from noxci import console, proc
 from noxci.errors import ToolError
+from noxci.installplan import TOO_NEW, InstallPlan, newest, plan_install
 from noxci.toolpins import NOXCI_PIN, ToolPin
-from noxci.venvs import installed_version, interpreter, requirement_name, site_packages
+from noxci.venvs import installed_version, interpreter, site_packages
 
 __all__ = ["ensure_python", "find_uv", "sync_group", "sync_runtime"]
 
@@ -108,117 +108,6 @@ def ensure_python(
     return True
 
 
-def _floor(requirement: str) -> str:
-    """``x==1.2`` becomes ``x>=1.2``: noxci's pins, loosened to join a project's own."""
-    return requirement.replace("==", ">=", 1)
-
-
-def _extras(data: Mapping[str, object]) -> Mapping[str, object]:
-    project = data.get("project")
-    extras = (
-        project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
-    )
-    return extras if isinstance(extras, dict) else {}
-
-
-def _declares(data: Mapping[str, object], extra: str, name: str) -> bool:
-    """Whether the project's runtime dependencies or ``extra`` name ``name``."""
-    project = data.get("project")
-    deps = list(project.get("dependencies", [])) if isinstance(project, dict) else []
-    items = _extras(data).get(extra, [])
-    deps += items if isinstance(items, list) else []
-    return any(isinstance(d, str) and requirement_name(d) == name for d in deps)
-
-
-def _only_tools(items: object, tools: Sequence[ToolPin]) -> bool:
-    """Whether a group holds nothing but (some of) the job's tools."""
-    names = {t.name for t in tools}
-    entries = items if isinstance(items, list) else []
-    return all(isinstance(e, str) and requirement_name(e) in names for e in entries)
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Plan:
-    """One install: uv's arguments, what it installs (for messages), whether locked."""
-
-    argv: list[str]
-    how: str
-    what: str = "the job's tools"
-    locked: bool = False
-    complete: bool = False  # it installs every tool itself: nothing to add beside
-
-
-def _plan(
-    root: Path,
-    group: str,
-    *,
-    aliases: Sequence[str],
-    install_project: bool,
-    tools: Sequence[ToolPin],
-    tools_only: bool,
-) -> _Plan:
-    """How to install the job's environment (see :func:`sync_group`)."""
-    from noxci.pyproject import read_pyproject
-
-    data = read_pyproject(root)
-    groups = data.get("dependency-groups", {})
-    groups = groups if isinstance(groups, dict) else {}
-    extras = _extras(data)
-    locked = (root / "uv.lock").is_file()
-    project = ["-e", "."] if install_project else []
-    named = next((g for g in (group, *aliases) if g in groups), None)
-    extra = next((e for e in (group, *aliases) if e in extras), None)
-    pins = [t.requirement for t in tools]
-    listed = ", ".join(f"{t.requirement} ({t.source})" for t in tools) or "none"
-    if tools_only and named is not None and not _only_tools(groups[named], tools):
-        named = extra = None  # a docs group for Sphinx: interrogate needs none of it
-    if named is None and extra is None:
-        if not pins and not install_project:
-            return _Plan(argv=[], how="nothing: the job needs no tools")
-        return _Plan(
-            argv=[*pins, *project], how=f"the job's tools: {listed}", complete=True
-        )
-    if named is not None and locked:
-        argv = ["sync", "--locked", "--no-default-groups", "--group", named]
-        if not install_project:
-            argv.append("--no-install-project")
-        return _Plan(
-            argv=argv,
-            how=f"the '{named}' group from uv.lock",
-            what=f"the '{named}' group",
-            locked=True,
-        )
-    if extra is not None and locked and named is None:
-        argv = ["sync", "--locked", "--no-default-groups", "--extra", extra]
-        return _Plan(
-            argv=argv,
-            how=f"the [{extra}] extra from uv.lock",
-            what=f"the [{extra}] extra",
-            locked=True,
-        )
-    if named is not None:
-        return _Plan(
-            argv=["--group", named, *project],
-            how=f"the '{named}' group, unpinned (no uv.lock)",
-            what=f"the '{named}' group",
-        )
-    if extra is None:  # pragma: no cover - the cases above cover it
-        raise ToolError(f"no '{group}' group or extra to install")
-    # The extra brings its own tools; noxci's fill the gaps, as lower bounds
-    # so that they join the project's resolution.
-    gaps = [
-        t.requirement if t.source != NOXCI_PIN else _floor(t.requirement)
-        for t in tools
-        if not _declares(data, extra, t.name)
-    ]
-    return _Plan(
-        argv=[*gaps, "-e", f".[{extra}]"],
-        how=f"the project's [{extra}] extra and noxci's tools ({', '.join(gaps) or 'none'}): no '{group}' group",
-        what=f"the [{extra}] extra",
-        complete=True,
-    )
-
-
 def sync_group(
     root: Path,
     venv: Path,
@@ -255,37 +144,62 @@ def sync_group(
     from noxci.pythons import venv_python
     from noxci.toolpins import resolve_tools
 
-    python = str(interpreter(venv))
     full_env = {
         **env,
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_PYTHON_DOWNLOADS": "never",
     }
     tools = resolve_tools(root, needed, venv_python(venv) or "3.11")
-    plan = _plan(
-        root,
-        group,
-        aliases=aliases,
-        install_project=install_project,
-        tools=tools,
-        tools_only=tools_only,
-    )
+
+    def install(argv: list[str], what: str) -> None:
+        _with_retries(
+            argv,
+            root=root,
+            env=full_env,
+            what=what,
+            retries=retries,
+            runner=runner,
+            sleep=sleep,
+        )
+
+    def plan(pins: Sequence[ToolPin]) -> InstallPlan:
+        return plan_install(
+            root,
+            group,
+            aliases=aliases,
+            install_project=install_project,
+            tools=pins,
+            tools_only=tools_only,
+        )
+
+    try:
+        return _install(venv, plan(tools), tools, install)
+    except ToolError as exc:
+        if TOO_NEW not in str(exc) or not any(t.source == NOXCI_PIN for t in tools):
+            raise
+        console.warn(
+            f"noxci's pins need a newer Python than {venv_python(venv)}: installing the "
+            "newest of those tools that supports it"
+        )
+        relaxed = [newest(t) if t.source == NOXCI_PIN else t for t in tools]
+        return _install(venv, plan(relaxed), relaxed, install)
+
+
+def _install(
+    venv: Path,
+    plan: InstallPlan,
+    tools: Sequence[ToolPin],
+    install: Callable[[list[str], str], None],
+) -> str:
+    """Carry out ``plan``, then add the tools it left out."""
+    python = str(interpreter(venv))
     if not plan.argv:
         return plan.how
     if plan.locked:
-        argv = [find_uv(), *plan.argv, "--python", python]
+        install([find_uv(), *plan.argv, "--python", python], plan.how)
     else:
-        argv = [find_uv(), "pip", "install", "--python", python, *plan.argv]
         console.warn(f"installing {plan.how}")
-    _with_retries(
-        argv,
-        root=root,
-        env=full_env,
-        what=plan.how,
-        retries=retries,
-        runner=runner,
-        sleep=sleep,
-    )
+        install([find_uv(), "pip", "install", "--python", python, *plan.argv], plan.how)
     missing = [
         t
         for t in tools
@@ -299,7 +213,7 @@ def sync_group(
         f"{', '.join(t.name for t in missing)}, which the job needs: installing "
         f"{listed} beside it (add them to the group to pin them in uv.lock)"
     )
-    _with_retries(
+    install(
         [
             find_uv(),
             "pip",
@@ -308,12 +222,7 @@ def sync_group(
             python,
             *(t.requirement for t in missing),
         ],
-        root=root,
-        env=full_env,
-        what=listed,
-        retries=retries,
-        runner=runner,
-        sleep=sleep,
+        listed,
     )
     return f"{plan.how}, plus {listed}"
 

@@ -110,6 +110,17 @@ def test_the_docs_job_installs_interrogate_not_a_sphinx_group(tmp_path: Path) ->
     assert calls[0][1:3] == ("pip", "install")
     assert calls[0][-1] == "interrogate==1.7.0"
     assert how == "the job's tools: interrogate==1.7.0 (noxci's pin)"
+    # An extra named docs is for Sphinx too.
+    _pyproject(tmp_path, '[project.optional-dependencies]\ndoc = ["sphinx"]\n')
+    how, calls = _installs(
+        tmp_path,
+        "docs",
+        ("interrogate==1.7.0",),
+        install_project=False,
+        tools_only=True,
+    )
+    assert calls[0][-1] == "interrogate==1.7.0"
+    assert "extra" not in how
     # A group of nothing but the tool is the project's pin: it is synced.
     _pyproject(tmp_path, '[dependency-groups]\ndocs = ["interrogate==1.6.0"]\n')
     how, calls = _installs(
@@ -148,3 +159,26 @@ def test_an_extra_brings_its_own_tools_and_a_lock_pins_it(tmp_path: Path) -> Non
         "test",
     )
     assert how.startswith("the [test] extra from uv.lock")
+
+
+def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
+    _pyproject(tmp_path, '[project.optional-dependencies]\ndev = ["pytest<9"]\n')
+    too_new = (
+        "error: No solution found when resolving dependencies:\n  cause: Because the "
+        "current Python version (3.10.13) does not satisfy Python>=3.11 and "
+        "coverage==7.17.5 depends on Python>=3.11, we can conclude ..."
+    )
+    runner = FakeRunner([(1, too_new), (0, "")])
+    how = sync_group(
+        tmp_path,
+        tmp_path / "venv",
+        "tests",
+        env={},
+        retries=3,
+        needed=("pytest==9.2.0", "coverage==7.17.5"),
+        install_project=True,
+        runner=runner,
+    )
+    assert len(runner.calls) == 2  # a pin that needs a newer Python is not retried
+    assert runner.calls[1][0][-4:] == ("pytest<9", "coverage", "-e", ".")
+    assert "coverage (noxci's pin, the newest for this Python)" in how
