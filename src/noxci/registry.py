@@ -251,7 +251,24 @@ def _has_mcp_servers(root: Path, table: Mapping[str, Any]) -> bool:
 
 
 def _has_workflows(root: Path, table: Mapping[str, Any]) -> bool:
-    return (root / ".github" / "workflows").is_dir()
+    """Workflows that run noxci's sessions: its rules are for those.
+
+    A project adopting noxci keeps its tox or plain-pytest workflows until
+    it moves them to ``nox -s``; they are not noxci's to judge (and a
+    blocking job failing on them would hold its gate shut). A text search,
+    cheap enough for ``nox -l``; ``register(workflows=True)`` forces it in.
+    """
+    directory = root / ".github" / "workflows"
+    if not directory.is_dir():
+        return False
+    for path in directory.iterdir():
+        if path.suffix in {".yml", ".yaml"} and path.is_file():
+            try:
+                if "nox -s" in path.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 _APPLIES = {"mcp-servers": _has_mcp_servers, "github-workflows": _has_workflows}

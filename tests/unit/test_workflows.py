@@ -232,3 +232,24 @@ def test_committed_ide_files_are_up_to_date(sessions: list[NoxSession]) -> None:
     for session in sessions:
         path = ROOT / ".run" / f"nox_{session.name}.run.xml"
         assert path.read_text() == pycharm_configuration(session), "run `nox -s ide`"
+
+
+def test_the_workflows_job_is_for_workflows_that_run_noxci(tmp_path: Path) -> None:
+    from noxci.registry import registered_jobs
+
+    def names() -> set[str]:
+        return {spec.name for spec in registered_jobs(tmp_path, {})}
+
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(
+        "jobs:\n  t:\n    steps:\n      - run: tox -e py\n"
+    )
+    assert "workflows" not in names()  # a project still on tox: not noxci's to judge
+    assert "workflows" in {
+        s.name for s in registered_jobs(tmp_path, {}, {"workflows": True})
+    }
+    (workflows / "nox.yaml").write_text(
+        "jobs:\n  t:\n    steps:\n      - run: nox -s lint\n"
+    )
+    assert "workflows" in names()
