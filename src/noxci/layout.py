@@ -20,7 +20,14 @@ from typing import Any
 from noxci.errors import ConfigError
 from noxci.pyproject import read_pyproject
 
-__all__ = ["Layout", "MypyConfig", "detect_layout", "detect_packages", "mypy_config"]
+__all__ = [
+    "Layout",
+    "MypyConfig",
+    "detect_layout",
+    "detect_packages",
+    "mypy_config",
+    "setuptools_discovers",
+]
 
 _NOT_PACKAGES = {
     "tests",
@@ -152,6 +159,26 @@ def detect_layout(root: Path) -> Layout:
         and not child.name.startswith(".")
     )
     return Layout(paths=tuple(packages) or (".",), base=".", namespace=False)
+
+
+def setuptools_discovers(root: Path) -> bool:
+    """Whether setuptools finds this flat layout's packages by itself.
+
+    It then takes every top-level directory not on its short exclude list
+    for a package, noxci's ``reports/`` and ``readiness/`` too, and refuses
+    to build ("Multiple top-level packages discovered in a flat-layout").
+    """
+    data = read_pyproject(root)
+    backend = _table(data, "build-system").get("build-backend", "setuptools.build_meta")
+    if not str(backend).startswith("setuptools") or (root / "src").is_dir():
+        return False
+    setuptools = _table(data, "tool", "setuptools")
+    if any(key in setuptools for key in ("packages", "py-modules")):
+        return False
+    setup_cfg = _ini(root / "setup.cfg", "options") or {}
+    if "packages" in setup_cfg or "py_modules" in setup_cfg:
+        return False
+    return not (root / "setup.py").is_file()
 
 
 def detect_packages(root: Path) -> list[str]:

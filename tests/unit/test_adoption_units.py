@@ -126,3 +126,22 @@ def test_the_plugin_leaves_a_running_coverage_alone(
     monkeypatch.setattr(_FakeCoverage, "current", staticmethod(object))
     _load_plugin(monkeypatch, PYTEST_XDIST_WORKER="gw0", NOXCI_COVERAGE_RC="/tmp/rc")
     assert _FakeCoverage.started == []
+
+
+def test_init_says_when_setuptools_would_take_noxcis_directories_for_packages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(
+        tmp_path,
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+    )
+    (tmp_path / "jaraco" / "functools").mkdir(parents=True)
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "would take reports/ and readiness/ for packages" in err
+    assert 'reports-dir = ".noxci/reports"' in err
+    # Packages named explicitly, or a src layout: nothing to say.
+    (tmp_path / "noxfile.py").unlink()
+    _project(tmp_path, '[tool.setuptools]\npackages = ["jaraco.functools"]\n')
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    assert "would take" not in capsys.readouterr().err

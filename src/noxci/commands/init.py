@@ -97,6 +97,19 @@ def _write_generated(path: Path, text: str) -> None:
     console.info(f"wrote {path}")
 
 
+def _warn_setuptools_discovery(root: Path, *dirs: Path) -> None:
+    """Say what to set when setuptools would take noxci's directories for packages."""
+    from noxci.layout import setuptools_discovers
+
+    top = [d for d in dirs if d.parent == root and not d.name.startswith((".", "_"))]
+    if top and setuptools_discovers(root):
+        console.warn(
+            "setuptools finds this flat layout's packages by itself and would take "
+            f"{' and '.join(d.name + '/' for d in top)} for packages; add to "
+            '[tool.noxci]: reports-dir = ".noxci/reports" and readiness-dir = ".readiness"'
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Write noxfile.py if there is none; check the configuration."""
     root = find_root(args.directory or Path.cwd())
@@ -121,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         _write_generated(
             root / ".github" / "workflows" / "ci.yml", ci_workflow(config, jobs)
         )
+    _warn_setuptools_discovery(root, config.reports_dir, config.readiness_dir)
     lock = (
         ""
         if (root / "uv.lock").exists()

@@ -134,7 +134,7 @@ def run(ctx: JobContext) -> Outcome:
     args, env = mypy_invocation(ctx)
     split = ctx.split_args(MYPY)
     done = ctx.tool(["mypy", *args, *split.parsed, *OUTPUT_FLAGS], env=env)
-    fsutil.atomic_write_text(out, done.stdout)
+    fsutil.atomic_write_text(out, done.stdout + done.stderr)
     if split.display is not None:
         ctx.tool(["mypy", *args, *split.display], env=env, capture=False, record=False)
     if done.returncode >= MYPY_CRASH:
@@ -142,7 +142,8 @@ def run(ctx: JobContext) -> Outcome:
         where = first_error(done.stdout + done.stderr, str(ctx.root)) or done.tail()
         raise ToolError(f"mypy stopped with exit {done.returncode}: {where}")
     try:
-        result = parse_mypy(done.stdout, str(ctx.root))
+        # mypy with install_types prints the errors of its second pass on stderr.
+        result = parse_mypy(done.stdout + "\n" + done.stderr, str(ctx.root))
     except ParseError as exc:
         raise ToolError(
             f"{exc}; mypy exited {done.returncode}: {done.tail()}"
