@@ -18,13 +18,8 @@ from typing import Any, TypeVar
 
 from noxci.errors import ConfigError
 from noxci.jobconfig import JobConfig, build_settings
-from noxci.pyproject import (
-    DEFAULT_PYTHON,
-    find_root,
-    python_versions,
-    read_pyproject,
-    user_table,
-)
+from noxci.pyproject import find_root, read_pyproject, user_table
+from noxci.pythons import DEFAULT_PYTHON, choose_pythons, python_versions
 
 __all__ = [
     "DEFAULT_PYTHON",
@@ -254,7 +249,11 @@ def load_config(root: Path) -> Config:
     name = read_pyproject(root).get("project", {}).get("name")
     return Config(
         root=root,
-        python=tuple(merged["python"]),
+        python=(
+            tuple(merged["python"])
+            if "python" in merged
+            else choose_pythons(root).versions
+        ),
         reports_dir=root / merged["reports-dir"],
         readiness_dir=root / merged["readiness-dir"],
         local_readiness_dir=root / merged["local-readiness-dir"],

@@ -11,39 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from noxci.layout import detect_packages
 from noxci.pyproject import read_pyproject
 
 __all__ = ["coverage_config", "dependency_names", "detect_packages", "tool_table"]
-
-_NOT_PACKAGES = {
-    "tests",
-    "test",
-    "testing",
-    "docs",
-    "doc",
-    "benchmarks",
-    "examples",
-    "scripts",
-}
-
-
-def detect_packages(root: Path) -> list[str]:
-    """The directories holding the project's code, relative to ``root``.
-
-    ``src/`` when it exists (src layout), else the top-level packages (flat
-    layout) other than tests and docs, else the root itself.
-    """
-    if (root / "src").is_dir():
-        return ["src"]
-    found = sorted(
-        child.name
-        for child in root.iterdir()
-        if child.is_dir()
-        and (child / "__init__.py").is_file()
-        and child.name not in _NOT_PACKAGES
-        and not child.name.startswith(".")
-    )
-    return found or ["."]
 
 
 def tool_table(root: Path, name: str) -> Mapping[str, Any]:

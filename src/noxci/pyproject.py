@@ -13,15 +13,7 @@ from typing import Any
 
 from noxci.errors import ConfigError
 
-__all__ = [
-    "DEFAULT_PYTHON",
-    "find_root",
-    "python_versions",
-    "read_pyproject",
-    "user_table",
-]
-
-DEFAULT_PYTHON = ("3.11",)
+__all__ = ["find_root", "read_pyproject", "user_table"]
 
 
 def find_root(start: Path) -> Path:
@@ -76,18 +68,3 @@ def user_table(root: Path) -> Mapping[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError("pyproject.toml: [tool.noxci] must be a table")
     return table
-
-
-def python_versions(root: Path) -> tuple[str, ...]:
-    """The configured Python versions, cheaply, for the noxfile at import time.
-
-    Full validation happens when a session runs; here a bad value falls back
-    to the default so that ``nox -l`` still lists the sessions.
-    """
-    try:
-        value = user_table(root).get("python", list(DEFAULT_PYTHON))
-    except ConfigError:
-        value = None
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    return DEFAULT_PYTHON

@@ -13,7 +13,7 @@ only and imports nothing heavy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +30,7 @@ __all__ = [
     "job_sessions",
     "job_spec",
     "registered_jobs",
+    "session_clash",
 ]
 
 PYTHON_FILES = ("**/*.py", "**/*.pyi")
@@ -46,6 +47,8 @@ class JobSpec:
     (every configured version, ``tests-3.12`` ...) or ``none`` (no venv).
     ``applies`` names a predicate in :data:`_APPLIES`: the job is registered
     only where it can run (an MCP server configured, workflows present).
+    ``tools_only``: the job's tools need nothing of its group (interrogate
+    reads the source; a ``docs`` group is Sphinx): install just the tools.
     """
 
     name: str
@@ -67,9 +70,8 @@ class JobSpec:
     python: Literal["default", "matrix", "none"] = "default"
     applies: str | None = None
     changes_files: bool = False
-    sarif: str = (
-        ""  # the SARIF artifact CI uploads to code scanning (reports/<session>.<sarif>)
-    )
+    sarif: str = ""  # uploaded to code scanning: reports/<session>.<sarif>
+    tools_only: bool = False
 
     @property
     def module(self) -> str:
@@ -191,6 +193,7 @@ JOBS: tuple[JobSpec, ...] = (
         blocking=False,
         aliases=("doc",),
         tools=("interrogate==1.7.0",),
+        tools_only=True,
         timeout=300.0,
         inputs=(
             "**/*.py",
@@ -297,7 +300,24 @@ def _has_mcp_servers(root: Path, table: Mapping[str, Any]) -> bool:
 
 
 def _has_workflows(root: Path, table: Mapping[str, Any]) -> bool:
-    return (root / ".github" / "workflows").is_dir()
+    """Workflows that run noxci's sessions: its rules are for those.
+
+    A project adopting noxci keeps its tox or plain-pytest workflows until
+    it moves them to ``nox -s``; they are not noxci's to judge (and a
+    blocking job failing on them would hold its gate shut). A text search,
+    cheap enough for ``nox -l``; ``register(workflows=True)`` forces it in.
+    """
+    directory = root / ".github" / "workflows"
+    if not directory.is_dir():
+        return False
+    for path in directory.iterdir():
+        if path.suffix in {".yml", ".yaml"} and path.is_file():
+            try:
+                if "nox -s" in path.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                continue
+    return False
 
 
 _APPLIES = {"mcp-servers": _has_mcp_servers, "github-workflows": _has_workflows}
@@ -347,3 +367,28 @@ def component_label(component: str) -> str:
 def component_jobs(component: str) -> tuple[str, ...]:
     """The jobs whose reports the score component ``component`` reads."""
     return tuple(spec.name for spec in JOBS if spec.component == component)
+
+
+def session_clash(
+    existing: Collection[str], jobs: Sequence[JobSpec], commands: Iterable[str]
+) -> str | None:
+    """Why noxci cannot register its sessions beside the noxfile's, or None.
+
+    nox lets a later session of the same name replace an earlier one with
+    only a FutureWarning: noxci's ``lint`` would silently replace the
+    project's. A clash is an error that says how to rename.
+    """
+    ours = [spec.name for spec in jobs] + list(commands)
+    taken = [name for name in ours if name in existing]
+    if not taken:
+        return None
+    jobs_named = {spec.name for spec in jobs}
+    first = taken[0]
+    leave_out = ", ".join(f"{name}=False" for name in taken if name in jobs_named)
+    how = f'rename yours (@nox.session(name="{first}-project"))'
+    if leave_out:
+        how += f", or leave noxci's out: noxci.sessions.register({leave_out})"
+    return (
+        f"the noxfile already has session(s) {', '.join(map(repr, taken))}, "
+        f"which noxci registers too; {how}"
+    )

@@ -71,10 +71,11 @@ class Finding:
     message: str
     path: str | None = None
     line: int | None = None
+    column: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {
+        """The JSON form (``column`` only when known: older readers lack it)."""
+        data: dict[str, Any] = {
             "tool": self.tool,
             "rule": self.rule,
             "severity": self.severity.value,
@@ -82,6 +83,9 @@ class Finding:
             "path": self.path,
             "line": self.line,
         }
+        if self.column is not None:
+            data["column"] = self.column
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
@@ -93,6 +97,7 @@ class Finding:
             message=data["message"],
             path=data["path"],
             line=data["line"],
+            column=data.get("column"),
         )
 
 

@@ -235,35 +235,49 @@ def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Repor
 
 def install_group(ctx: JobContext) -> str:
     """Install the job's dependency group into its venv; say what was installed."""
-    from noxci.uvtool import sync_group
+    from noxci.uvtool import ensure_python, sync_group
 
     if ctx.venv is None:
         return "nothing: the session has no virtualenv"
+    ensure_python(ctx.root, ctx.venv, ctx.python, env=ctx.env, runner=ctx.runner)
     cfg = ctx.job_config
+    spec = job_spec(ctx.job)
     tools = getattr(job_module(ctx.job), "tools", None)
     return sync_group(
         ctx.root,
         ctx.venv,
         cfg.group,
-        aliases=job_spec(ctx.job).aliases,
+        aliases=spec.aliases,
         install_project=cfg.install_project,
-        fallback=cfg.tools,
         needed=tools(ctx) if tools else cfg.tools,
+        tools_only=spec.tools_only,
         env=ctx.env,
         retries=ctx.config.install_retries,
         runner=ctx.runner,
     )
 
 
-def _publish(result: Verdict, env: Mapping[str, str]) -> Verdict:
-    """Under GitHub Actions, the job's annotations and its step summary."""
+def _print_findings(report: Report) -> None:
+    from noxci.render.findings import finding_lines
+
+    lines = finding_lines(report.findings)
+    if lines:
+        sys.stderr.write("".join(console.redact(line) + "\n" for line in lines))
+        sys.stderr.flush()
+
+
+def _publish(
+    report: Report, env: Mapping[str, str], show: Callable[[Report], object]
+) -> Verdict:
+    """Show the findings; under GitHub Actions, annotations and a step summary."""
+    show(report)
     if env.get("GITHUB_ACTIONS") == "true":
         from noxci import ghactions
         from noxci.render.jobreport import job_summary, workflow_commands
 
-        ghactions.annotate(workflow_commands(result.report), env)
-        ghactions.append_step_summary(job_summary(result.report), env)
-    return result
+        ghactions.annotate(workflow_commands(report), env)
+        ghactions.append_step_summary(job_summary(report), env)
+    return verdict(report)
 
 
 def run_job(
@@ -273,18 +287,23 @@ def run_job(
     install: Installer = install_group,
     log: Callable[[str], object] = console.info,
     runner: proc.Runner = proc.run,
+    show: Callable[[Report], object] = _print_findings,
 ) -> Verdict:
-    """Decide, install, run and report one job; the verdict says how the session ends."""
+    """Decide, install, run and report one job; the verdict says how the session ends.
+
+    ``show`` prints the report's findings (the first 20, as
+    ``path:line:col rule message``) before the verdict's line.
+    """
     ctx = context(config, request, runner=runner)
     inputs = safe_inputs(ctx)
     hit = cache_hit(ctx, inputs, log=log)
     if hit is not None:
-        return _publish(verdict(hit), ctx.env)
+        return _publish(hit, ctx.env, show)
     if ctx.venv is not None:
         try:
             install(ctx)
         except NoxciError as exc:
             reason = str(exc)
             errored = execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs)
-            return _publish(verdict(errored), ctx.env)
-    return _publish(verdict(execute(ctx, get_job(request.job), inputs=inputs)), ctx.env)
+            return _publish(errored, ctx.env, show)
+    return _publish(execute(ctx, get_job(request.job), inputs=inputs), ctx.env, show)

@@ -3,9 +3,8 @@
 A noxfile of two lines registers every session (:func:`register`). This
 module is imported for ``nox -l`` too, so it imports nothing heavy at
 module level. Jobs run through :mod:`noxci.runjob`, preflight through
-:mod:`noxci.preflight`, the matrix through :mod:`noxci.workflowgen`, the
-rest are ``noxci`` subcommands. A session ends with one line and its
-child's exit code: when nox runs it alone, nox exits with that code.
+:mod:`noxci.preflight`, the matrix through :mod:`noxci.workflowgen`, the rest
+are ``noxci`` subcommands. A session ends with one line and its exit code.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from noxci.pyproject import find_root, python_versions, user_table
+from noxci.pyproject import find_root, user_table
+from noxci.pythons import python_versions
 
 if TYPE_CHECKING:
     import nox
@@ -83,10 +83,8 @@ def _command(name: str, subcommand: str, noxfile: str) -> Run:
         args, root = session.posargs, _root()
         try:
             if name == "preflight":
-                done = preflight.run(
-                    root, noxfile=noxfile, posargs=args, env=os.environ
-                )
-                return _end(session, done.exit_code, done.message)
+                ran = preflight.run(root, noxfile=noxfile, posargs=args, env=os.environ)
+                return _end(session, ran.exit_code, ran.message)
             if name == "matrix":
                 print_matrix(os.environ)
                 return None
@@ -112,19 +110,18 @@ def _session(func: Run, doc: str) -> Run:
 def register(*, options: bool = True, **include: bool) -> None:
     """Register every noxci session: the whole noxfile of a project with no special needs.
 
-    ``noxci.sessions.register()`` gives a session per job that applies to the
-    project (those tagged ``ci`` run in CI and in ``preflight``, the default),
-    and ``readiness``, ``comment``, ``preflight``, ``lock``, ``ide`` and
-    ``matrix``. ``register(mcp=True)`` forces a job in, ``register(smoke=False)``
-    leaves it out. ``options`` sets nox's options for noxci: the uv backend,
-    no Python downloads, reused venvs (safe: every session re-syncs its venv).
+    A session per job that applies to the project (``ci``-tagged: CI's and
+    ``preflight``'s) and the commands; ``mcp=True`` forces a job in, ``smoke=False``
+    leaves one out; a session the noxfile has too is an error. ``options`` sets
+    nox's options: uv, no Python downloads, reused venvs (every session re-syncs).
     """
     import inspect
 
     import nox
+    from nox.logger import logger
 
-    from noxci.errors import NoxciError
-    from noxci.registry import COMMANDS, registered_jobs
+    from noxci.errors import ExitCode, NoxciError
+    from noxci.registry import COMMANDS, registered_jobs, session_clash
 
     caller = inspect.currentframe()
     noxfile = caller.f_back.f_code.co_filename if caller and caller.f_back else ""
@@ -139,8 +136,12 @@ def register(*, options: bool = True, **include: bool) -> None:
         table = user_table(root)
     except NoxciError:
         table = {}  # a bad pyproject.toml is reported, in one line, when a session runs
+    jobs = registered_jobs(root, table, include)
+    if clash := session_clash(nox.registry.get(), jobs, COMMANDS):  # nox only warns
+        logger.error(clash)
+        raise SystemExit(ExitCode.CONFIG)
     versions = python_versions(root)
-    for spec in registered_jobs(root, table, include):
+    for spec in jobs:
         run = _session(lambda s, name=spec.name: job(s, name), spec.description)  # type: ignore[misc]
         nox.session(**spec.nox_session(versions))(run)
     for name, (command, doc) in COMMANDS.items():

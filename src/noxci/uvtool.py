@@ -9,15 +9,19 @@ from pathlib import Path
 
 from noxci import console, proc
 from noxci.errors import ToolError
-from noxci.venvs import installed_version, interpreter, requirement_name, site_packages
+from noxci.installplan import TOO_NEW, InstallPlan, newest, plan_install
+from noxci.toolpins import NOXCI_PIN, ToolPin
+from noxci.venvs import installed_version, interpreter, site_packages
 
-__all__ = ["find_uv", "sync_group", "sync_runtime"]
+__all__ = ["ensure_python", "find_uv", "sync_group", "sync_runtime"]
 
 _PERMANENT = (
     "needs to be updated",  # --locked and a stale uv.lock
     "No `project` table found",
     "not found in the lockfile",
     "Group `",  # an unknown dependency group
+    "incompatible with the project's Python requirement",
+    "Because the current Python version",  # uv pip: requires-python not met
 )
 
 
@@ -38,6 +42,11 @@ def _reason(done: proc.Completed) -> str:
     text = done.tail(3)
     if "needs to be updated" in done.stderr:
         return "uv.lock is out of date with pyproject.toml; run `nox -s lock` (or `uv lock`) and commit it"
+    if "incompatible with the project's Python requirement" in done.stderr:
+        return (
+            f"{text}; the session's Python does not satisfy requires-python: "
+            'set [tool.noxci] python = ["3.X"] to one it allows'
+        )
     return f"uv sync exited {done.returncode}: {text}"
 
 
@@ -66,44 +75,37 @@ def _with_retries(
         delay *= 2
 
 
-def _floor(requirement: str) -> str:
-    """``x==1.2`` becomes ``x>=1.2``: noxci's pins, loosened to join a project's own."""
-    return requirement.replace("==", ">=", 1)
-
-
-def _unlocked(
-    group: str,
-    groups: Mapping[str, object],
-    data: Mapping[str, object],
+def ensure_python(
+    root: Path,
+    venv: Path,
+    python: str,
     *,
-    aliases: Sequence[str],
-    install_project: bool,
-    fallback: Sequence[str],
-) -> tuple[list[str], str]:
-    """The ``uv pip install`` arguments for a project without a lock for ``group``."""
-    if group in groups:
-        return [
-            "--group",
-            group,
-            *(["-e", "."] if install_project else []),
-        ], f"the '{group}' group, unpinned (no uv.lock)"
-    project = data.get("project")
-    extras = (
-        project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
+    env: Mapping[str, str],
+    runner: proc.Runner = proc.run,
+) -> bool:
+    """Recreate ``venv`` on ``python`` when it was made with another version.
+
+    nox reuses a venv whatever interpreter made it (unless
+    ``NOX_ENABLE_STALENESS_CHECK`` is set), so a changed Python setting
+    would keep running on the old one. True when the venv was recreated.
+    """
+    from noxci.pythons import venv_python
+
+    found = venv_python(venv)
+    if found is None or found == python or not python[:1].isdigit():
+        return False
+    console.warn(
+        f"{venv.name}: its venv is on Python {found}, not {python}: recreating it"
     )
-    extra = next((name for name in (group, *aliases) if name in extras), None)
-    if extra is not None:
-        tools = [_floor(t) for t in fallback]
-        return (
-            [*tools, "-e", f".[{extra}]"],
-            f"the project's [{extra}] extra and noxci's tools ({', '.join(tools) or 'none'}): no '{group}' group",
-        )
-    if not fallback and not install_project:
-        return [], "nothing: the job needs no tools"
-    return (
-        [*fallback, *(["-e", "."] if install_project else [])],
-        f"noxci's pinned tools ({', '.join(fallback) or 'none'}): no '{group}' dependency group",
+    done = runner(
+        [find_uv(), "venv", "--quiet", "--clear", "--python", python, str(venv)],
+        cwd=root,
+        timeout=120,
+        env={**env, "UV_PYTHON_DOWNLOADS": "never"},
     )
+    if done.returncode != 0:
+        raise ToolError(f"recreating {venv} on Python {python} failed: {done.tail()}")
+    return True
 
 
 def sync_group(
@@ -115,97 +117,114 @@ def sync_group(
     env: Mapping[str, str],
     retries: int,
     aliases: Sequence[str] = (),
-    fallback: Sequence[str] = (),
     needed: Sequence[str] = (),
+    tools_only: bool = False,
     runner: proc.Runner = proc.run,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
-    """Install ``group`` into ``venv``, retrying transient failures; say what was installed.
+    """Install the job's environment into ``venv``, retrying transient failures; say what.
 
-    - The project declares the group and has uv.lock: ``uv sync --locked`` of
-      exactly that group. ``--locked`` makes uv fail rather than rewrite a
-      stale uv.lock: a session never changes tracked files.
+    - The project declares the group (or, with no such group, an extra) and
+      has uv.lock: ``uv sync --locked`` of exactly that. ``--locked`` makes
+      uv fail rather than rewrite a stale uv.lock: a session never changes
+      tracked files.
     - It declares the group but has no uv.lock: ``uv pip install --group``
       (unpinned: the warning says so).
-    - It has no such group: a matching extra plus ``fallback`` as lower
-      bounds, else noxci's own pinned ``fallback`` tools.
+    - It has an extra but no uv.lock: the extra, plus the tools it lacks.
+    - Neither, or ``tools_only`` (a job such as docs, whose tool needs
+      nothing of the project's group): just the ``needed`` tools.
 
     A group is looked up by its name, then by the job's usual ``aliases``
-    (``typing``, ``mypy`` for typecheck; ``test``, ``testing`` for tests). Tools in
-    ``needed`` that the group does not provide are installed beside it, at
-    noxci's pins, with a warning: a project's ``docs`` group for Sphinx
-    does not hold interrogate, nor its ``tests`` group pytest-reportlog.
+    (``typing``, ``mypy`` for typecheck; ``test``, ``testing`` for tests).
+    Every tool is installed at the project's own version where it has one
+    (:func:`noxci.toolpins.resolve_tools`), else at noxci's pin. Tools in
+    ``needed`` that the group does not provide are installed beside it,
+    with a warning: a project's ``tests`` group often lacks pytest-reportlog.
     """
-    from noxci.pyproject import read_pyproject
+    from noxci.pythons import venv_python
+    from noxci.toolpins import resolve_tools
 
-    python = str(interpreter(venv))
     full_env = {
         **env,
         "UV_PROJECT_ENVIRONMENT": str(venv),
         "UV_PYTHON_DOWNLOADS": "never",
     }
-    data = read_pyproject(root)
-    groups = data.get("dependency-groups", {})
-    group = next((g for g in (group, *aliases) if g in groups), group)
-    if group in groups and (root / "uv.lock").is_file():
-        argv = [
-            find_uv(),
-            "sync",
-            "--locked",
-            "--no-default-groups",
-            "--group",
+    tools = resolve_tools(root, needed, venv_python(venv) or "3.11")
+
+    def install(argv: list[str], what: str) -> None:
+        _with_retries(
+            argv,
+            root=root,
+            env=full_env,
+            what=what,
+            retries=retries,
+            runner=runner,
+            sleep=sleep,
+        )
+
+    def plan(pins: Sequence[ToolPin]) -> InstallPlan:
+        return plan_install(
+            root,
             group,
-            "--python",
-            python,
-        ]
-        if not install_project:
-            argv.append("--no-install-project")
-        how = f"the '{group}' group from uv.lock"
-    else:
-        argv, how = _unlocked(
-            group,
-            groups,
-            data,
             aliases=aliases,
             install_project=install_project,
-            fallback=fallback,
+            tools=pins,
+            tools_only=tools_only,
         )
-        if not argv:
-            return how
-        argv = [find_uv(), "pip", "install", "--python", python, *argv]
-        console.warn(f"installing {how}")
-    _with_retries(
-        argv,
-        root=root,
-        env=full_env,
-        what=how,
-        retries=retries,
-        runner=runner,
-        sleep=sleep,
+
+    try:
+        return _install(venv, plan(tools), tools, install)
+    except ToolError as exc:
+        if TOO_NEW not in str(exc) or not any(t.source == NOXCI_PIN for t in tools):
+            raise
+        console.warn(
+            f"noxci's pins need a newer Python than {venv_python(venv)}: installing the "
+            "newest of those tools that supports it"
+        )
+        relaxed = [newest(t) if t.source == NOXCI_PIN else t for t in tools]
+        return _install(venv, plan(relaxed), relaxed, install)
+
+
+def _install(
+    venv: Path,
+    plan: InstallPlan,
+    tools: Sequence[ToolPin],
+    install: Callable[[list[str], str], None],
+) -> str:
+    """Carry out ``plan``, then add the tools it left out."""
+    python = str(interpreter(venv))
+    if not plan.argv:
+        return plan.how
+    if plan.locked:
+        install([find_uv(), *plan.argv, "--python", python], plan.how)
+    else:
+        console.warn(f"installing {plan.how}")
+        install([find_uv(), "pip", "install", "--python", python, *plan.argv], plan.how)
+    missing = [
+        t
+        for t in tools
+        if not plan.complete and installed_version(t.name, site_packages(venv)) is None
+    ]
+    if not missing:
+        return plan.how
+    listed = ", ".join(f"{t.requirement} ({t.source})" for t in missing)
+    console.warn(
+        f"{plan.what} lacks "
+        f"{', '.join(t.name for t in missing)}, which the job needs: installing "
+        f"{listed} beside it (add them to the group to pin them in uv.lock)"
     )
-    if group in groups:
-        missing = [
-            t
-            for t in needed
-            if installed_version(requirement_name(t), site_packages(venv)) is None
-        ]
-        if missing:
-            console.warn(
-                f"the '{group}' group lacks {', '.join(requirement_name(t) for t in missing)}, "
-                f"which the job needs: installing {', '.join(missing)} beside it "
-                "(add them to the group to pin them in uv.lock)"
-            )
-            _with_retries(
-                [find_uv(), "pip", "install", "--python", python, *missing],
-                root=root,
-                env=full_env,
-                what=f"noxci's {', '.join(missing)}",
-                retries=retries,
-                runner=runner,
-                sleep=sleep,
-            )
-            how += f", plus noxci's {', '.join(missing)}"
-    return how
+    install(
+        [
+            find_uv(),
+            "pip",
+            "install",
+            "--python",
+            python,
+            *(t.requirement for t in missing),
+        ],
+        listed,
+    )
+    return f"{plan.how}, plus {listed}"
 
 
 def sync_runtime(

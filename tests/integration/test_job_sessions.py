@@ -94,6 +94,13 @@ def test_lint_error_fails_lint_with_the_ruff_count(project: Project) -> None:
     assert (project.root / report.artifacts["ruff-sarif"]).is_file()
     sarif = json.loads((project.root / report.artifacts["ruff-sarif"]).read_text())
     assert len(sarif["runs"][0]["results"]) == 2
+    # The findings are shown where they are, one line each.
+    assert "src/sample/extra.py:3:8 F401 `os` imported but unused" in done.stderr
+    # The user's own output flags give a second, displayed run; the report stays.
+    done = project.nox("-s", "lint", "--", "--output-format", "concise")
+    assert "cannot be used multiple times" not in done.stderr
+    assert "src/sample/extra.py:3:8: F401" in done.stdout + done.stderr
+    assert project.report("lint").metrics["ruff_findings"] == 2
 
 
 def test_unformatted_file_fails_lint(project: Project) -> None:
@@ -153,6 +160,35 @@ def test_flaky_test_passes_and_is_named(project: Project) -> None:
     assert report.metrics["rerun_rounds"] == 1
     assert report.details["flaky"] == ["tests/test_flaky.py::test_flaky"]
     assert "1 flaky" in report.summary
+    # The JUnit file agrees: a flaky failure, not a failure.
+    junit = (project.root / report.artifacts["junit"]).read_text()
+    assert 'failures="0"' in junit
+    assert "<flakyFailure" in junit
+
+
+def test_no_tests_at_all_is_an_error_naming_where_pytest_looked(
+    project: Project,
+) -> None:
+    done = project.nox("-s", "tests", "--", "-k", "no_such_test")
+    assert done.returncode != 0
+    report = project.report("tests")
+    assert report.status is Status.ERROR
+    assert report.error is not None
+    assert report.error.startswith("pytest collected no tests: it looked in")
+    assert "with -k no_such_test" in report.error
+
+
+def test_a_noxfile_session_noxci_also_registers_is_an_error(project: Project) -> None:
+    noxfile = project.root / "noxfile.py"
+    noxfile.write_text(
+        "import nox\n\nimport noxci.sessions\n\n\n@nox.session\n"
+        "def lint(session: nox.Session) -> None:\n    pass\n\n\n"
+        "noxci.sessions.register()\n"
+    )
+    done = project.nox("-l")
+    assert done.returncode == 4
+    assert "the noxfile already has session(s) 'lint'" in done.stderr
+    assert "noxci.sessions.register(lint=False)" in done.stderr
 
 
 def test_coverage_below_minimum_fails(project: Project) -> None:

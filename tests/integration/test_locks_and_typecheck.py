@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -45,7 +48,8 @@ def test_type_errors_are_counted_but_do_not_block(project: Project) -> None:
     done = project.nox("-s", "typecheck")
     assert done.returncode == 0, done.stderr
     assert (
-        "typecheck: failed: mypy: 2 error(s) in 1 file(s) (non-blocking)" in done.stderr
+        "typecheck: failed: mypy: 2 error(s) in 1 file(s); checked 2 file(s), "
+        "as pyproject.toml says (non-blocking)" in done.stderr
     )
     report = project.report("typecheck")
     assert report.status is Status.FAILED
@@ -55,6 +59,12 @@ def test_type_errors_are_counted_but_do_not_block(project: Project) -> None:
         json.loads(line) for line in direct.stdout.splitlines() if line.startswith("{")
     ]
     assert report.metrics["mypy_errors"] == len(errors) == 2
+    assert report.metrics["mypy_files_checked"] == 2
+    # The findings, in the terminal, as path:line:col rule message.
+    assert (
+        'src/sample/typed.py:6:12 return-value Incompatible return value type (got "int", expected "str")'
+        in done.stderr
+    )
 
 
 def test_mypy_syntax_error_is_an_error_report(project: Project) -> None:
@@ -67,3 +77,24 @@ def test_mypy_syntax_error_is_an_error_report(project: Project) -> None:
         "mypy stopped with exit 2: src/sample/broken.py:1: "
         "Expected a parameter or the end of the parameter list"
     )
+
+
+def test_a_changed_python_recreates_the_venv(project: Project) -> None:
+    from noxci.pythons import venv_python
+
+    found = sorted(Path("/root/.pyenv/versions").glob("3.12*/bin/python3.12"))
+    on_path = shutil.which("python3.12")
+    if not found and (on_path is None or "shims" in on_path):
+        pytest.skip("needs a CPython 3.12 on this machine")
+    extra = [str(found[-1].parent)] if found else []
+    env = {"PATH": os.pathsep.join([*extra, os.environ["PATH"]])}
+    assert project.nox("-s", "lint", env=env).returncode == 0
+    venv = project.root / ".nox" / "lint"
+    assert venv_python(venv) == "3.11"  # requires-python >=3.11: the lowest there is
+    with (project.root / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.noxci]\npython = ["3.12"]\n')
+    done = project.nox("-s", "lint", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "its venv is on Python 3.11, not 3.12: recreating it" in done.stderr
+    assert venv_python(venv) == "3.12"
+    assert project.report("lint").status is Status.PASSED

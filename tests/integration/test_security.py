@@ -23,8 +23,8 @@ def test_vulnerable_pins_are_named_by_their_real_advisories(tmp_path: Path) -> N
     done = project.nox("-s", "security")
     assert done.returncode == 0, done.stderr  # non-blocking by default
     assert (
-        "installing noxci's pinned tools (bandit==1.9.4, pip-audit==2.10.1)"
-        in done.stderr
+        "installing the job's tools: bandit==1.9.4 (noxci's pin), "
+        "pip-audit==2.10.1 (noxci's pin)" in done.stderr
     )
     report = project.report("security")
     assert report.status is Status.PASSED
@@ -38,6 +38,12 @@ def test_vulnerable_pins_are_named_by_their_real_advisories(tmp_path: Path) -> N
     assert report.metrics["vulns_total"] == len(report.details["advisories"])
     assert report.metrics["vulns_fixable"] == report.metrics["vulns_total"]
     assert report.metrics["packages_unaudited"] == 0
+    # Every locked pin, librt (not on PyPy) too: its marker is taken off.
+    assert report.metrics["packages_audited"] == report.metrics["packages_required"]
+    assert "pin(s) locked behind environment markers too" in done.stderr
+    audit = (project.root / "reports" / "security.audit.txt").read_text()
+    assert "librt==" in audit
+    assert ";" not in audit
     assert report.metrics["pip_check_problems"] == 0
     [requests] = [f for f in report.findings if f.rule == "PYSEC-2018-28"]
     assert (
@@ -48,6 +54,34 @@ def test_vulnerable_pins_are_named_by_their_real_advisories(tmp_path: Path) -> N
     assert '"name": "requests"' in sbom
     assert '"version": "2.19.1"' in sbom
     assert project.status() == before
+
+
+def test_a_pin_for_another_platform_is_audited_too(tmp_path: Path) -> None:
+    """pip-audit drops a pin whose marker does not match, without a word."""
+    from noxci.jobs.security import Settings, _audit_all
+
+    project = make_project(tmp_path, "vulnerable")
+    assert project.nox("-s", "security").returncode == 0
+    hashes = "    --hash=sha256:" + "0" * 64
+    requirements = project.root / "reports" / "windows.txt"
+    requirements.write_text(
+        f"requests==2.19.1 ; sys_platform == 'win32' \\\n{hashes}\n"
+        f"idna==2.7 ; python_full_version < '3.0' \\\n{hashes}\n"
+    )
+    config = load_config(project.root)
+    ctx = JobContext(
+        config=config,
+        job="security",
+        session="security",
+        python="3.11",
+        venv=project.root / ".nox" / "security",
+        env={k: v for k, v in os.environ.items() if not k.startswith("NOXCI_")},
+    )
+    audit, required, _ = _audit_all(
+        ctx, config.settings("security", Settings), requirements, hashed=True
+    )
+    assert (required, audit.audited, audit.unaudited) == (2, 2, 0)
+    assert "PYSEC-2018-28" in audit.advisories  # requests 2.19.1, Windows only
 
 
 def test_blocking_security_fails_on_findings(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def test_init_never_overwrites_a_noxfile(
     assert (tmp_path / "noxfile.py").read_text() == "import nox\n"
     out, err = capsys.readouterr()
     assert "noxci.sessions.register()" in out
-    assert "exists; to use noxci's sessions, add to it" in err
+    assert "exists; to use noxci's sessions, add the import beside its imports" in err
     assert "no uv.lock" not in err
 
 
@@ -100,7 +100,10 @@ def test_the_plugin_measures_an_xdist_worker_from_the_rc(
     )
     [cov] = _FakeCoverage.started
     assert (cov.config_file, cov.data_suffix) == ("/tmp/rc", True)
-    plugin.pytest_unconfigure(None)
+    # Saved as the worker's session ends: xdist may end the worker before
+    # unconfigure, and its share of the coverage went missing.
+    plugin.pytest_sessionfinish(None, 0)
+    assert cov.events == ["start", "stop", "save"]
     plugin.pytest_unconfigure(None)  # saved once, however often pytest asks
     assert cov.events == ["start", "stop", "save"]
 
@@ -123,3 +126,22 @@ def test_the_plugin_leaves_a_running_coverage_alone(
     monkeypatch.setattr(_FakeCoverage, "current", staticmethod(object))
     _load_plugin(monkeypatch, PYTEST_XDIST_WORKER="gw0", NOXCI_COVERAGE_RC="/tmp/rc")
     assert _FakeCoverage.started == []
+
+
+def test_init_says_when_setuptools_would_take_noxcis_directories_for_packages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(
+        tmp_path,
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+    )
+    (tmp_path / "jaraco" / "functools").mkdir(parents=True)
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "would take reports/ and readiness/ for packages" in err
+    assert 'reports-dir = ".noxci/reports"' in err
+    # Packages named explicitly, or a src layout: nothing to say.
+    (tmp_path / "noxfile.py").unlink()
+    _project(tmp_path, '[tool.setuptools]\npackages = ["jaraco.functools"]\n')
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    assert "would take" not in capsys.readouterr().err

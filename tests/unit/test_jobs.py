@@ -136,7 +136,9 @@ def test_coverage_rc_keeps_project_settings_and_adds_ours(
     assert rc.get("run", "patch").split() == [
         "_exit"
     ]  # measures what the project measures
-    assert rc.get("run", "omit").split() == ["*/vendored/*"]
+    # The project's omit, and noxci's own files (the worker plugin beside the
+    # data file): with no `source`, coverage would measure them.
+    assert rc.get("run", "omit").split() == ["*/vendored/*", f"{tmp_path}/*"]
     assert not rc.has_option("run", "source")  # the project's own config decides
     assert rc.get("run", "data_file") == str(tmp_path / ".coverage")
     assert rc.get("report", "precision") == "2"
@@ -198,6 +200,48 @@ def test_workers_auto_goes_serial_for_quick_suites(make_config: MakeConfig) -> N
         choose_workers(_ctx(make_config("[tool.noxci.tests]\nworkers = 3\n"), "tests"))
         == 3
     )
+
+
+@pytest.mark.parametrize(
+    ("durations", "timings", "serial"),
+    [
+        # 62k tiny tests: xdist took 168 s, their own durations sum to 60 s.
+        (60.0, {"parallel_s": 168.0}, True),
+        (300.0, {"parallel_s": 150.0}, False),  # slow tests: xdist pays
+        (60.0, {"parallel_s": 168.0, "serial_s": 104.0}, True),  # both measured
+        (60.0, {"parallel_s": 90.0, "serial_s": 104.0}, False),
+        (60.0, {"serial_s": 104.0}, False),  # a slow serial run tries xdist once
+        (60.0, {"serial_s": 3.0}, True),
+        (60.0, {"serial_s": "x", "parallel_s": -1}, False),  # nonsense is ignored
+    ],
+)
+def test_worker_choice_takes_the_mode_measured_faster(
+    durations: float, timings: dict[str, object], serial: bool
+) -> None:
+    from noxci.jobs.workers import choose
+    from tests.conftest import make_report
+
+    last = make_report(
+        session="tests",
+        job="tests",
+        metrics={"tests_duration_s": durations},
+        details={"timings": timings},
+    )
+    workers = choose("auto", last, serial_below_s=5.0, cpus=4)
+    assert workers == (0 if serial else 4)
+    assert choose("auto", last, serial_below_s=5.0, cpus=1) == 0
+    assert choose(2, last, serial_below_s=5.0, cpus=4) == 2
+
+
+def test_worker_timings_keep_the_other_modes_figure() -> None:
+    from noxci.jobs.workers import timings
+    from tests.conftest import make_report
+
+    last = make_report(
+        session="tests", job="tests", details={"timings": {"parallel_s": 168.0}}
+    )
+    assert timings(last, 0, 104.04) == {"parallel_s": 168.0, "serial_s": 104.04}
+    assert timings(None, 4, 9.5) == {"parallel_s": 9.5}
 
 
 def test_cache_rules(make_config: MakeConfig) -> None:

@@ -51,40 +51,80 @@ def test_ruff_crash_output_is_not_json() -> None:
     assert _read("ruff-crash.stdout") == ""
 
 
-def test_ruff_format_check() -> None:
-    assert parse_ruff_format(_read("ruff-format-findings.json"), "/tmp/cap") == [
-        "src/pkg/ugly.py"
-    ]
-    assert parse_ruff_format("[]", "/") == []
-    with pytest.raises(ParseError):
-        parse_ruff_format("Would reformat: x.py", "/")
+def test_ruff_check_json_is_the_same_shape_from_0_8_to_0_17() -> None:
+    for version in ("0.8.6", "0.17.6"):
+        result = parse_ruff_check(_read(f"ruff-{version}-check.json"), "/tmp/cap")
+        assert result.findings, version
+        for finding in result.findings:
+            assert finding.path is not None
+            assert finding.path.startswith("src/pkg/")
+            assert finding.line is not None
+            assert finding.line >= 1
+            assert finding.column is not None
+            assert finding.column >= 1
+
+
+@pytest.mark.parametrize(
+    ("version", "unformatted"),
+    [
+        ("0.12.12", ("src/pkg/ugly.py",)),  # "Would reformat: PATH" up to 0.15
+        ("0.17.6", ("README.md", "src/pkg/ugly.py")),  # --output-format concise
+    ],
+)
+def test_ruff_format_check_text_of_old_and_new_ruffs(
+    version: str, unformatted: tuple[str, ...]
+) -> None:
+    result = parse_ruff_format(_read(f"ruff-format-{version}.txt"), "/tmp/cap")
+    assert result.unformatted == unformatted
+    assert result.checked == len(unformatted) + 3
+    clean = parse_ruff_format(_read(f"ruff-format-{version}-clean.txt"), "/tmp/cap")
+    assert (clean.unformatted, clean.checked) == ((), 1)
+
+
+def test_ruff_format_checked_nothing_and_disagreeing_output() -> None:
+    assert parse_ruff_format("", "/").checked == 0  # "No Python files found" is stderr
+    with pytest.raises(ParseError, match="summary says 2"):
+        parse_ruff_format("Would reformat: x.py\n2 files would be reformatted\n", "/")
 
 
 def test_black() -> None:
-    assert parse_black_check(_read("black-findings.stderr"), "/tmp/cap") == [
-        "src/pkg/ugly.py"
-    ]
-    assert parse_black_check(_read("black-clean.stderr"), "/tmp/fx") == []
+    found = parse_black_check(_read("black-findings.stderr"), "/tmp/cap")
+    assert (found.unformatted, found.checked) == (("src/pkg/ugly.py",), 2)
+    clean = parse_black_check(_read("black-clean.stderr"), "/tmp/fx")
+    assert clean.unformatted == ()
+    assert clean.checked > 0
     # On a file black cannot parse (exit 123) the parseable files still count.
-    assert parse_black_check(_read("black-crash.stderr"), "/tmp/cap") == [
-        "src/pkg/ugly.py"
-    ]
+    crash = parse_black_check(_read("black-crash.stderr"), "/tmp/cap")
+    assert (crash.unformatted, crash.checked) == (("src/pkg/ugly.py",), 3)
+    nothing = "No Python files are present to be formatted. Nothing to do 😴\n"
+    assert parse_black_check(nothing, "/").checked == 0
 
 
-def test_mypy_clean_errors_and_syntax() -> None:
-    assert parse_mypy(_read("mypy-clean.jsonl"), "/").errors == 0
-    result = parse_mypy(_read("mypy-errors.jsonl"), "/tmp/cap")
+@pytest.mark.parametrize("name", ["2.4.1-errors", "1.10.1-errors", "2.4.1-error-end"])
+def test_mypy_text_of_old_and_new_mypys(name: str) -> None:
+    result = parse_mypy(_read(f"mypy-{name}.txt"), "/tmp/cap")
     assert result.errors == 2  # the reveal_type note is not an error
-    assert result.files_with_errors == 1
-    assert [(f.rule, f.line) for f in result.findings] == [
-        ("return-value", 2),
-        ("assignment", 7),
+    assert (result.files_with_errors, result.checked) == (1, 4)
+    assert [(f.rule, f.path, f.line, f.column) for f in result.findings] == [
+        ("return-value", "src/pkg/typed.py", 2, 12),
+        ("assignment", "src/pkg/typed.py", 7, 14),
     ]
-    syntax = parse_mypy(_read("mypy-syntax.jsonl"), "/tmp/cap")
+
+
+def test_mypy_clean_syntax_and_garbage() -> None:
+    clean = parse_mypy(_read("mypy-2.4.1-clean.txt"), "/")
+    assert (clean.errors, clean.checked) == (0, 1)
+    syntax = parse_mypy(_read("mypy-2.4.1-syntax.txt"), "/tmp/cap")
     assert syntax.findings[0].rule == "syntax"
+    assert syntax.checked is None  # errors prevented further checking
     assert "unrecognized arguments" in _read("mypy-crash.stderr")
-    with pytest.raises(ParseError):
-        parse_mypy('{"file": "x"}', "/")
+    with pytest.raises(ParseError, match="no summary"):
+        parse_mypy("x.py:1:1: error: boom  [misc]\n", "/")
+    with pytest.raises(ParseError, match="summary counts 3"):
+        parse_mypy(
+            "x.py:1:1: error: boom  [misc]\nFound 3 errors in 1 file (checked 1 source file)\n",
+            "/",
+        )
 
 
 def test_pytest_log_counts_like_pytest_under_xdist() -> None:

@@ -43,6 +43,71 @@ def test_detect_packages(tmp_path: Path) -> None:
     assert detect_packages(tmp_path) == ["src"]
 
 
+def _tree(root: Path, pyproject: str, *files: str) -> Path:
+    root.mkdir()
+    (root / "pyproject.toml").write_text(pyproject)
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    return root
+
+
+def test_layouts_src_flat_namespace_and_modules(tmp_path: Path) -> None:
+    from noxci.layout import detect_layout
+
+    # A flat namespace package, named by the project (jaraco.functools).
+    jaraco = _tree(
+        tmp_path / "ns",
+        '[project]\nname = "jaraco.functools"\n',
+        "jaraco/functools/__init__.py",
+        "test_functools.py",
+        "tasks/__init__.py",
+    )
+    layout = detect_layout(jaraco)
+    assert (layout.paths, layout.base, layout.namespace) == (
+        ("jaraco/functools",),
+        ".",
+        True,
+    )
+    # A namespace package under src/: src is scanned, and marked namespace.
+    src = _tree(tmp_path / "src", '[project]\nname = "a.b"\n', "src/a/b/__init__.py")
+    assert detect_layout(src).paths == ("src",)
+    assert detect_layout(src).namespace
+    # The build config names the package; other package dirs are not code.
+    hatch = _tree(
+        tmp_path / "hatch",
+        '[project]\nname = "x"\n[tool.hatch.build.targets.wheel]\npackages = ["lib/y"]\n',
+        "lib/y/__init__.py",
+        "helpers/__init__.py",
+    )
+    assert detect_layout(hatch).paths == ("lib/y",)
+    # A single-module project.
+    single = _tree(
+        tmp_path / "one", '[project]\nname = "six"\n', "six.py", "test_six.py"
+    )
+    assert detect_layout(single).paths == ("six.py",)
+
+
+def test_mypy_config_is_found_where_mypy_looks(tmp_path: Path) -> None:
+    from noxci.layout import mypy_config
+
+    root = _tree(tmp_path / "p", '[project]\nname = "x"\n')
+    assert mypy_config(root).path is None
+    (root / "setup.cfg").write_text("[mypy]\nfiles = src\n")
+    assert mypy_config(root).path == "setup.cfg"
+    assert mypy_config(root).names_targets
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.mypy]\nstrict = true\n'
+    )
+    assert mypy_config(root).path == "pyproject.toml"
+    assert not mypy_config(root).names_targets
+    (root / ".mypy.ini").write_text("[mypy]\npackages = x\n")
+    assert (mypy_config(root).path, mypy_config(root).names_targets) == (
+        ".mypy.ini",
+        True,
+    )
+
+
 def test_dependency_names_reads_every_place(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\ndependencies = ["Requests>=2", "attrs"]\n'

@@ -32,7 +32,6 @@ def _sync(tmp_path: Path, runner: FakeRunner, sleeps: list[float]) -> str:
         install_project=False,
         env={},
         retries=3,
-        fallback=("pytest==9.2.0", "coverage==7.17.5"),
         runner=runner,
         sleep=sleeps.append,
     )
@@ -124,11 +123,12 @@ def test_without_the_group_noxci_installs_its_pinned_tools(
 ) -> None:
     _project(tmp_path, group=False)
     runner = FakeRunner([(0, "")])
-    how = _install(tmp_path, "tests", fallback=("pytest==9.2.0",), runner=runner)
+    how = _install(tmp_path, "tests", needed=("pytest==9.2.0",), runner=runner)
     argv, _ = runner.calls[0]
     assert argv[1:3] == ("pip", "install")
     assert argv[-3:] == ("pytest==9.2.0", "-e", ".")
-    assert how == "noxci's pinned tools (pytest==9.2.0): no 'tests' dependency group"
+    assert how == "the job's tools: pytest==9.2.0 (noxci's pin)"
+    assert len(runner.calls) == 1
     assert f"warning: installing {how}" in capsys.readouterr().err
 
 
@@ -178,7 +178,7 @@ def test_an_extra_stands_in_for_a_missing_group(tmp_path: Path) -> None:
         '[project.optional-dependencies]\ntesting = ["hypothesis"]\n'
     )
     runner = FakeRunner([(0, "")])
-    how = _install(tmp_path, "tests", fallback=("pytest==9.2.0",), runner=runner)
+    how = _install(tmp_path, "tests", needed=("pytest==9.2.0",), runner=runner)
     assert runner.calls[0][0][-3:] == ("pytest>=9.2.0", "-e", ".[testing]")
     assert how.startswith("the project's [testing] extra and noxci's tools")
 
@@ -212,7 +212,9 @@ def test_tools_the_group_lacks_are_installed_beside_it(
     assert len(runner.calls) == 2
     assert runner.calls[1][0][1:3] == ("pip", "install")
     assert runner.calls[1][0][-1:] == ("pytest_reportlog==1.0.0",)
-    assert how == "the 'tests' group from uv.lock, plus noxci's pytest_reportlog==1.0.0"
+    assert how == (
+        "the 'tests' group from uv.lock, plus pytest_reportlog==1.0.0 (noxci's pin)"
+    )
     assert "the 'tests' group lacks pytest-reportlog" in capsys.readouterr().err
 
 

@@ -372,3 +372,24 @@ def test_generated_workflows_without_uv_lock_use_uvx_and_pass_both_linters(
     linted = _actionlint([folder / "*.yml"])
     assert linted.returncode == 0, linted.stdout + linted.stderr
     assert "Checking 4 workflow file(s)" in linted.stdout
+
+
+def test_the_workflows_job_is_for_workflows_that_run_noxci(tmp_path: Path) -> None:
+    from noxci.registry import registered_jobs
+
+    def names() -> set[str]:
+        return {spec.name for spec in registered_jobs(tmp_path, {})}
+
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(
+        "jobs:\n  t:\n    steps:\n      - run: tox -e py\n"
+    )
+    assert "workflows" not in names()  # a project still on tox: not noxci's to judge
+    assert "workflows" in {
+        s.name for s in registered_jobs(tmp_path, {}, {"workflows": True})
+    }
+    (workflows / "nox.yaml").write_text(
+        "jobs:\n  t:\n    steps:\n      - run: nox -s lint\n"
+    )
+    assert "workflows" in names()

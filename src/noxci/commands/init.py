@@ -1,7 +1,15 @@
 """``noxci init``: adopt noxci in a project: a two-line noxfile, and what to add.
 
 It never overwrites: an existing noxfile.py is left alone and the lines to add
-are printed instead.
+are printed instead (the import beside the noxfile's imports, the call after
+its sessions: appended at the end, the import would be E402).
+
+The file it writes passes the project's own checks: a module docstring
+(pydocstyle), the import block laid out as the project's isort settings say
+(``lines-after-imports``, ``required-imports``: ruff's I001/I002), one
+statement that black and ruff format leave alone. mypy resolves the import
+where noxci is installed (noxci ships py.typed; the typecheck session shows
+it to mypy).
 """
 
 from __future__ import annotations
@@ -9,19 +17,60 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from noxci import console, fsutil
 from noxci.config import find_root, load_config
+from noxci.origin import Origin, installed_origin, script_block
 from noxci.workflowgen.steps import GENERATED
 
-__all__ = ["NOXFILE", "add_arguments", "run"]
+__all__ = ["NOXFILE", "add_arguments", "noxfile_text", "run"]
 
-NOXFILE = '''"""This project's CI as nox sessions, run by noxci: `nox -l` lists them."""
+DOCSTRING = '"""CI sessions for nox, registered by noxci: `nox -l` lists them."""'
+NOXFILE = f"{DOCSTRING}\n\nimport noxci.sessions\n\nnoxci.sessions.register()\n"
 
-import noxci.sessions
 
-noxci.sessions.register()
-'''
+def _isort_settings(root: Path) -> dict[str, Any]:
+    """The project's isort settings: ruff's (pyproject, ruff.toml), else isort's own."""
+    import tomllib
+
+    from noxci.project import tool_table
+
+    ruff: Any = dict(tool_table(root, "ruff"))
+    for name in ("ruff.toml", ".ruff.toml"):
+        path = root / name
+        if not ruff and path.is_file():
+            try:
+                ruff = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                ruff = {}
+    lint = ruff.get("lint", {}) if isinstance(ruff.get("lint"), dict) else {}
+    found = lint.get("isort") or ruff.get("isort")
+    if isinstance(found, dict):
+        return found
+    isort = tool_table(root, "isort")
+    return {key.replace("_", "-"): value for key, value in isort.items()}
+
+
+def noxfile_text(root: Path, origin: Origin | None = None) -> str:
+    """The noxfile noxci writes, laid out as the project's import settings want.
+
+    A PEP 723 block names nox and this noxci's origin, so that a plain
+    ``nox``, ``uvx nox`` or ``pipx run nox`` installs noxci before the import.
+    """
+    settings = _isort_settings(root)
+    after = settings.get("lines-after-imports", -1)
+    # -1 (the default) means one blank line before a statement.
+    blank = "\n" * (after if isinstance(after, int) and after > 0 else 1)
+    required = [
+        line
+        for line in settings.get("required-imports", [])
+        if isinstance(line, str) and line.startswith("from __future__ ")
+    ]
+    future = "".join(f"{line}\n" for line in sorted(required))
+    block = (future + "\n" if future else "") + "import noxci.sessions\n"
+    script = script_block(origin or installed_origin())
+    return f"{script}{DOCSTRING}\n\n{block}{blank}noxci.sessions.register()\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,22 +101,51 @@ def _write_generated(path: Path, text: str) -> None:
     console.info(f"wrote {path}")
 
 
+def _warn_setuptools_discovery(root: Path, *dirs: Path) -> None:
+    """Say what to set when setuptools would take noxci's directories for packages."""
+    from noxci.layout import setuptools_discovers
+
+    top = [d for d in dirs if d.parent == root and not d.name.startswith((".", "_"))]
+    if top and setuptools_discovers(root):
+        console.warn(
+            "setuptools finds this flat layout's packages by itself and would take "
+            f"{' and '.join(d.name + '/' for d in top)} for packages; add to "
+            '[tool.noxci]: reports-dir = ".noxci/reports" and readiness-dir = ".readiness"'
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Write noxfile.py if there is none; check the configuration."""
     root = find_root(args.directory or Path.cwd())
     config = load_config(root)  # a bad [tool.noxci] fails here, in one line
     noxfile = root / "noxfile.py"
     if noxfile.exists():
-        console.warn(f"{noxfile} exists; to use noxci's sessions, add to it:")
+        console.warn(
+            f"{noxfile} exists; to use noxci's sessions, add the import beside its "
+            "imports and the call after its own sessions (a session noxci also "
+            "registers is an error that says how to rename it):"
+        )
         sys.stdout.write("\nimport noxci.sessions\n\nnoxci.sessions.register()\n")
+        console.warn(
+            "and, at its top, this block, so that a plain `nox` or `uvx nox` "
+            "installs noxci:"
+        )
+        sys.stdout.write("\n" + script_block(installed_origin()))
     else:
-        fsutil.atomic_write_text(noxfile, NOXFILE)
+        fsutil.atomic_write_text(noxfile, noxfile_text(root))
         console.info(f"wrote {noxfile}")
+    origin = installed_origin()
+    if origin.local:
+        console.warn(
+            f"the noxfile names this machine's noxci ({origin.requirement}), which CI "
+            "cannot install: in its `# /// script` block, name a git URL or a version"
+        )
     if args.github:
         from noxci.workflowgen import workflows
 
         for name, text in workflows(config).items():
             _write_generated(root / ".github" / "workflows" / name, text)
+    _warn_setuptools_discovery(root, config.reports_dir, config.readiness_dir)
     lock = (
         ""
         if (root / "uv.lock").exists()

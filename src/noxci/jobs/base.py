@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from noxci import fsutil, proc
 from noxci.config import Config
@@ -20,6 +20,9 @@ from noxci.errors import NoxciError, ToolError
 from noxci.jobconfig import JobConfig
 from noxci.report import Finding, Metric, Report, Status, ToolRun
 from noxci.venvs import bin_dir, installed_version, site_packages
+
+if TYPE_CHECKING:
+    from noxci.toolargs import SplitArgs, ToolFlags
 
 __all__ = ["Job", "JobContext", "Outcome"]
 
@@ -162,6 +165,28 @@ class JobContext:
             if version is not None:
                 return version
         return None
+
+    def split_args(self, flags: ToolFlags) -> SplitArgs:
+        """The session's arguments, split around the flags noxci owns (:mod:`noxci.toolargs`)."""
+        from noxci import console
+        from noxci.toolargs import split_args
+
+        split = split_args(self.posargs, flags)
+        if split.forbidden:
+            console.warn(
+                f"{self.session}: left out {' '.join(split.forbidden)}: a check session "
+                f"never changes files{'; ' + flags.advice if flags.advice else ''}"
+            )
+        if split.dropped:
+            then = (
+                "it applies to a second run, for display"
+                if flags.rerun
+                else f"left out ({flags.advice})"
+            )
+            console.info(
+                f"{self.session}: {' '.join(split.dropped)} shapes the output noxci reads: {then}"
+            )
+        return split
 
     def has(self, distribution: str) -> bool:
         """Whether ``distribution`` is installed in the session venv."""

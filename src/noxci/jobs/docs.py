@@ -3,7 +3,7 @@
 Two measures: docstring coverage of the package, counted by interrogate
 (honouring the project's ``[tool.interrogate]``), and the presence of the
 required files (README, LICENSE, CHANGELOG by default). Zero documentable
-items is a failure, not 100%.
+items is an ``error`` naming where interrogate looked, never 100%.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.interrogate import parse_interrogate
-from noxci.project import detect_packages
+from noxci.precommit import pre_commit_hooks
+from noxci.project import detect_packages, tool_table
 from noxci.report import Finding, Severity, Status
 
 __all__ = ["Settings", "run"]
@@ -28,7 +29,7 @@ class Settings(JobConfig):
     paths: tuple[str, ...] = option(
         (),
         PATHS,
-        "Packages whose docstrings are counted; empty means src/ or the package.",
+        "Packages whose docstrings are counted; empty means the paths the project's interrogate pre-commit hook names, else src/ or the package.",
     )
     required_files: tuple[str, ...] = option(
         ("README*", "LICENSE*", "CHANGELOG*"),
@@ -47,6 +48,35 @@ class Settings(JobConfig):
         return (*self.inputs, *self.required_files)
 
 
+def docstring_paths(ctx: JobContext) -> list[str]:
+    """``[tool.noxci.docs] paths``, else those the project's interrogate hook names, else the code.
+
+    A project that runs interrogate from pre-commit on ``tests`` (structlog,
+    with ``whitelist-regex = ["test_.*"]``) means its config for those paths.
+    """
+    cfg = ctx.settings(Settings)
+    if cfg.paths:
+        return list(cfg.paths)
+    hook = pre_commit_hooks(ctx.root).get("interrogate")
+    named = [
+        p
+        for p in (hook.paths if hook else ())
+        if (ctx.root / p).is_dir() or p.endswith(".py")
+    ]
+    return named or detect_packages(ctx.root)
+
+
+def _why_none(ctx: JobContext) -> str:
+    table = tool_table(ctx.root, "interrogate")
+    whitelist = table.get("whitelist-regex") or table.get("whitelist_regex")
+    why = (
+        f" (its [tool.interrogate] whitelist-regex {whitelist!r} counts only the names that match)"
+        if whitelist
+        else ""
+    )
+    return f"{why}; set [tool.noxci.docs] paths to the documented code"
+
+
 def run(ctx: JobContext) -> Outcome:
     """Count docstrings and look for the required files."""
     cfg = ctx.settings(Settings)
@@ -58,22 +88,19 @@ def run(ctx: JobContext) -> Outcome:
         pattern for pattern in cfg.required_files if not any(ctx.root.glob(pattern))
     ]
     out = ctx.artifact("interrogate.txt")
+    paths = docstring_paths(ctx)
     done = ctx.tool(
-        [
-            "interrogate",
-            "-v",
-            "--no-color",
-            "--fail-under",
-            "0",
-            *(cfg.paths or detect_packages(ctx.root)),
-            *ctx.posargs,
-        ]
+        ["interrogate", "-v", "--no-color", "--fail-under", "0", *paths, *ctx.posargs]
     )
     fsutil.atomic_write_text(out, done.stdout)
     if done.returncode != 0:
         raise ToolError(f"interrogate exited {done.returncode}: {done.tail()}")
     docs = parse_interrogate(done.stdout, str(ctx.root))
-    percent = 100.0 * docs.documented / docs.total if docs.total else 0.0
+    if docs.total == 0:
+        raise ToolError(
+            f"interrogate counted no documentable items in {', '.join(paths)}{_why_none(ctx)}"
+        )
+    percent = 100.0 * docs.documented / docs.total
     findings = [
         Finding(
             tool="interrogate",
@@ -95,16 +122,7 @@ def run(ctx: JobContext) -> Outcome:
         )
         for pattern in missing_files
     ]
-    if docs.total == 0:
-        findings.append(
-            Finding(
-                tool="interrogate",
-                rule="nothing-counted",
-                severity=Severity.MEDIUM,
-                message="no documentable items found: check [tool.noxci.docs] paths",
-            )
-        )
-    ok = docs.total > 0 and percent >= cfg.fail_under and not missing_files
+    ok = percent >= cfg.fail_under and not missing_files
     return Outcome(
         status=Status.PASSED if ok else Status.FAILED,
         summary=(

@@ -1,21 +1,27 @@
 """The ``lint`` job: ``ruff check`` plus a format check (black or ruff format).
 
 Nothing is ever rewritten: ruff runs with ``--no-fix`` and the formatters in
-check mode. ``nox -s lint -- ARGS`` passes ARGS to ``ruff check``.
+check mode. ``nox -s lint -- ARGS`` passes ARGS to ``ruff check`` (its
+output flags go to a second run, for display: :mod:`noxci.toolargs`). A
+lint of no file at all is an ``error``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from noxci import safefile
+from noxci import fsutil
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.black import parse_black_check
-from noxci.parsers.ruff import parse_ruff_check, parse_ruff_format
+from noxci.parsers.ruff import FormatResult, parse_ruff_check, parse_ruff_format
+from noxci.precommit import pre_commit_hooks
 from noxci.project import dependency_names, tool_table
 from noxci.report import Finding, Severity, Status
+from noxci.toolargs import RUFF_CHECK
+from noxci.toolpins import NOXCI_PIN, resolve_tools
 from noxci.venvs import requirement_name
 
 __all__ = ["Settings", "choose_formatter", "lint_settings", "run", "tools"]
@@ -28,7 +34,7 @@ class Settings(JobConfig):
     formatter: str = option(
         "auto",
         {"enum": ["auto", "black", "ruff", "none"]},
-        "Format checker: auto uses black when the project configures or depends on black, else ruff format.",
+        "Format checker: auto uses black when the project configures, depends on or pre-commits black; none when its pre-commit runs ruff without ruff-format; else ruff format.",
     )
     paths: tuple[str, ...] = option(
         (),
@@ -47,12 +53,30 @@ def lint_settings(ctx: JobContext) -> Settings:
 
 
 def choose_formatter(ctx: JobContext) -> str:
-    """Black when the project uses black, else ruff format (or none)."""
+    """The project's formatter: black, ruff format, or none.
+
+    black when the project configures or depends on black (or runs its
+    pre-commit hook); none when its pre-commit runs ruff but not
+    ``ruff-format`` and it has no ``[tool.ruff.format]`` (it lints with
+    ruff and formats with nothing); else ruff format.
+    """
     cfg = lint_settings(ctx)
     if cfg.formatter != "auto":
         return cfg.formatter
-    if tool_table(ctx.root, "black") or "black" in dependency_names(ctx.root):
+    hooks = pre_commit_hooks(ctx.root)
+    if (
+        tool_table(ctx.root, "black")
+        or "black" in dependency_names(ctx.root)
+        or "black" in hooks
+    ):
         return "black"
+    ruff = hooks.get("ruff")
+    if (
+        ruff is not None
+        and "ruff-format" not in ruff.ids
+        and "format" not in tool_table(ctx.root, "ruff")
+    ):
+        return "none"
     return "ruff"
 
 
@@ -66,64 +90,100 @@ def tools(ctx: JobContext) -> list[str]:
     ]
 
 
-def _format_check(ctx: JobContext, formatter: str, paths: list[str]) -> list[str]:
+def _version(ctx: JobContext, tool: str) -> tuple[int, ...]:
+    text = ctx.version(tool) or "0"
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+
+def _format_check(ctx: JobContext, formatter: str, paths: list[str]) -> FormatResult:
     root = str(ctx.root)
     if formatter == "black":
         done = ctx.tool(["black", "--check", "--no-color", *(paths or ["."])])
         if done.returncode not in {0, 1}:
             raise ToolError(f"black exited {done.returncode}: {done.tail()}")
-        return list(parse_black_check(done.stderr, root))
-    done = ctx.tool(
-        ["ruff", "format", "--check", "--output-format", "json", *paths], record=False
-    )
+        return parse_black_check(done.stderr, root)
+    # ruff format has machine-readable output from 0.16 only; concise is one
+    # line per file there, and older ruffs print "Would reformat: PATH".
+    new = _version(ctx, "ruff") >= (0, 16)
+    concise = ["--output-format", "concise"] if new else []
+    if new and not _projects_ruff(ctx):
+        # From 0.16 ruff formats the Python in Markdown too; a project that
+        # does not pick its ruff never asked for that.
+        concise += ["--config", 'extend-exclude = ["*.md"]']
+    done = ctx.tool(["ruff", "format", "--check", *concise, *paths], record=False)
     if done.returncode not in {0, 1}:
         raise ToolError(f"ruff format exited {done.returncode}: {done.tail()}")
-    return list(parse_ruff_format(done.stdout, root))
+    return parse_ruff_format(done.stdout, root)
+
+
+def _projects_ruff(ctx: JobContext) -> bool:
+    """Whether the ruff installed is one the project chose (locked, pinned, declared)."""
+    ruff = next(
+        (t for t in ctx.job_config.tools if requirement_name(t) == "ruff"), "ruff"
+    )
+    [pin] = resolve_tools(ctx.root, [ruff], ctx.python)
+    return pin.source != NOXCI_PIN
+
+
+def _checked_files(ctx: JobContext, args: list[str]) -> int:
+    """How many files ruff lints: ``ruff check --show-files`` lists them."""
+    done = ctx.tool(["ruff", "check", "--show-files", *args], record=False)
+    if done.returncode != 0:
+        raise ToolError(
+            f"ruff check --show-files exited {done.returncode}: {done.tail()}"
+        )
+    return sum(1 for line in done.stdout.splitlines() if line.strip())
+
+
+def _where(paths: list[str]) -> str:
+    return (
+        ", ".join(paths)
+        if paths
+        else "the project root, as ruff's include and exclude settings say"
+    )
 
 
 def run(ctx: JobContext) -> Outcome:
     """Run ruff check and the format check; report findings and unformatted files."""
     paths = list(ctx.settings(Settings).paths)
+    split = ctx.split_args(RUFF_CHECK)
+    args = [*paths, *split.parsed]
     json_out, sarif_out = ctx.artifact("ruff.json"), ctx.artifact("ruff.sarif")
-    check = ctx.tool(
-        [
-            "ruff",
-            "check",
-            "--no-fix",
-            "--output-format",
-            "json",
-            "--output-file",
-            json_out,
-            *paths,
-            *ctx.posargs,
-        ]
-    )
-    if check.returncode >= RUFF_ERROR or not json_out.is_file():
+    check = ctx.tool(["ruff", "check", "--no-fix", "--output-format", "json", *args])
+    if check.returncode >= RUFF_ERROR:
         raise ToolError(f"ruff check exited {check.returncode}: {check.tail()}")
-    ruff = parse_ruff_check(
-        safefile.read_text(json_out, root=ctx.root, limit=ctx.config.max_file_size),
-        str(ctx.root),
-    )
+    checked = _checked_files(ctx, args)
+    if checked == 0:
+        raise ToolError(
+            f"ruff found no files to lint in {_where(paths)}; set [tool.noxci.lint] paths"
+        )
+    fsutil.atomic_write_text(json_out, check.stdout)
+    ruff = parse_ruff_check(check.stdout, str(ctx.root))
+    if split.display is not None:
+        ctx.tool(
+            ["ruff", "check", "--no-fix", *paths, *split.display],
+            capture=False,
+            record=False,
+        )
     sarif = ctx.tool(
-        [
-            "ruff",
-            "check",
-            "--no-fix",
-            "--exit-zero",
-            "--output-format",
-            "sarif",
-            "--output-file",
-            sarif_out,
-            *paths,
-            *ctx.posargs,
-        ],
+        ["ruff", "check", "--no-fix", "--exit-zero", "--output-format", "sarif", *args],
         record=False,
     )
     if sarif.returncode != 0:
         raise ToolError(f"ruff check (SARIF) exited {sarif.returncode}: {sarif.tail()}")
+    fsutil.atomic_write_text(sarif_out, sarif.stdout)
 
     formatter = choose_formatter(ctx)
-    unformatted = [] if formatter == "none" else _format_check(ctx, formatter, paths)
+    fmt = (
+        FormatResult(unformatted=(), checked=0)
+        if formatter == "none"
+        else _format_check(ctx, formatter, paths)
+    )
+    if formatter != "none" and fmt.checked == 0:
+        raise ToolError(
+            f"{formatter} found no files to check in {_where(paths)}; set [tool.noxci.lint] paths"
+        )
+    unformatted = list(fmt.unformatted)
     findings = list(ruff.findings) + [
         Finding(
             tool=formatter,
@@ -136,18 +196,20 @@ def run(ctx: JobContext) -> Outcome:
         for path in unformatted
     ]
     ok = not ruff.findings and not unformatted
-    fmt = (
+    fmt_line = (
         "no format check"
         if formatter == "none"
-        else f"{formatter}: {len(unformatted)} file(s) to reformat"
+        else f"{formatter}: {len(unformatted)} of {fmt.checked} file(s) to reformat"
     )
     return Outcome(
         status=Status.PASSED if ok else Status.FAILED,
-        summary=f"ruff: {len(ruff.findings)} finding(s); {fmt}",
+        summary=f"ruff: {len(ruff.findings)} finding(s) in {checked} file(s); {fmt_line}",
         metrics={
             "ruff_findings": len(ruff.findings),
             "ruff_fixable": ruff.fixable,
+            "ruff_files_checked": checked,
             "format_unformatted": len(unformatted),
+            "format_files_checked": fmt.checked,
         },
         findings=findings,
         artifacts={

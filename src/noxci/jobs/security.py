@@ -25,10 +25,11 @@ from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
 from noxci.parsers.bandit import parse_bandit
-from noxci.parsers.pip_audit import parse_pip_audit
+from noxci.parsers.pip_audit import AuditResult, merge_audits, parse_pip_audit
 from noxci.parsers.pipcheck import parse_pip_check
+from noxci.parsers.uv_export import split_pins
 from noxci.project import detect_packages, tool_table
-from noxci.report import Status
+from noxci.report import Finding, Severity, Status
 from noxci.uvtool import find_uv, sync_runtime
 from noxci.venvs import interpreter
 
@@ -178,18 +179,9 @@ def _requirements(ctx: JobContext, runtime_python: str) -> tuple[Path, bool]:
     return path, False
 
 
-def _count_requirements(path: Path) -> int:
-    """Packages in a requirements file: 0 means the project has no dependencies."""
-    lines = safefile.read_lines(path)
-    return sum(
-        1
-        for line in lines
-        if line.strip() and not line.lstrip().startswith(("#", "-", "--"))
-    )
-
-
-def _audit(ctx: JobContext, cfg: Settings, requirements: Path, *, hashed: bool) -> Path:
-    out = ctx.artifact("pip-audit.json")
+def _audit(
+    ctx: JobContext, cfg: Settings, requirements: Path, out: Path, *, hashed: bool
+) -> Path:
     out.unlink(missing_ok=True)
     spec = ctx.env.get("NOXCI_VULN_SERVICE") or cfg.vulnerability_service
     ignores = [arg for item in cfg.ignore for arg in ("--ignore-vuln", item.id)]
@@ -214,6 +206,68 @@ def _audit(ctx: JobContext, cfg: Settings, requirements: Path, *, hashed: bool) 
     if not out.is_file() or done.returncode not in {0, 1}:
         raise ToolError(f"pip-audit crashed (exit {done.returncode}): {done.tail(1)}")
     return out
+
+
+def _read(ctx: JobContext, path: Path) -> str:
+    return safefile.read_text(path, root=ctx.root, limit=ctx.config.max_file_size)
+
+
+def _audit_all(
+    ctx: JobContext, cfg: Settings, requirements: Path, *, hashed: bool
+) -> tuple[AuditResult, int, list[Path]]:
+    """Audit every pin, markers or not; the merged result, the pin count, the outputs.
+
+    pip-audit skips a pin whose marker does not match its interpreter
+    without a word: markers are taken off (:mod:`noxci.parsers.uv_export`),
+    and any pin that still goes missing from its output counts as unaudited.
+    """
+    pins = split_pins(_read(ctx, requirements))
+    results: list[AuditResult] = []
+    outputs: list[Path] = []
+    for number, text in enumerate(pins.files, 1):
+        suffix = "" if number == 1 else f".{number}"
+        path = ctx.artifact(f"audit{suffix}.txt")
+        fsutil.atomic_write_text(path, text)
+        out = _audit(
+            ctx, cfg, path, ctx.artifact(f"pip-audit{suffix}.json"), hashed=hashed
+        )
+        outputs.append(out)
+        try:
+            results.append(parse_pip_audit(_read(ctx, out)))
+        except ToolError:
+            raise ToolError(
+                f"pip-audit wrote no usable JSON to {ctx.relative(out)}"
+            ) from None
+    audit = merge_audits(results)
+    silent = pins.count - audit.audited - audit.unaudited
+    if silent > 0:
+        reason = f"{silent} locked pin(s) missing from pip-audit's output"
+        audit = merge_audits(
+            [
+                audit,
+                AuditResult(
+                    findings=(
+                        Finding(
+                            tool="pip-audit",
+                            rule="unaudited",
+                            severity=Severity.MEDIUM,
+                            message=f"{reason}: not audited",
+                        ),
+                    ),
+                    audited=0,
+                    unaudited=silent,
+                    vulns=0,
+                    fixable=0,
+                    advisories=(),
+                    skip_reasons=(reason,),
+                ),
+            ]
+        )
+    if pins.with_markers:
+        console.info(
+            f"security: audited {pins.with_markers} pin(s) locked behind environment markers too"
+        )
+    return audit, pins.count, outputs
 
 
 def _runtime_python(ctx: JobContext) -> str:
@@ -246,23 +300,17 @@ def run(ctx: JobContext) -> Outcome:
                 f"{tool} is not installed; add it to the '{cfg.group}' dependency group"
             )
     _, bandit_out = _bandit(ctx, cfg)
-    bandit = parse_bandit(
-        safefile.read_text(bandit_out, root=ctx.root, limit=ctx.config.max_file_size),
-        str(ctx.root),
-    )
+    bandit = parse_bandit(_read(ctx, bandit_out), str(ctx.root))
+    if bandit.files == 0 and not bandit.errors:
+        scanned = cfg.paths or detect_packages(ctx.root)
+        raise ToolError(
+            f"bandit found no Python files to scan in {', '.join(scanned)}; "
+            "set [tool.noxci.security] paths"
+        )
 
     runtime = _runtime_python(ctx)
     requirements, hashed = _requirements(ctx, runtime)
-    required = _count_requirements(requirements)
-    audit_out = _audit(ctx, cfg, requirements, hashed=hashed)
-    try:
-        audit = parse_pip_audit(
-            safefile.read_text(audit_out, root=ctx.root, limit=ctx.config.max_file_size)
-        )
-    except ToolError:
-        raise ToolError(
-            f"pip-audit wrote no usable JSON to {ctx.relative(audit_out)}"
-        ) from None
+    audit, required, audit_outs = _audit_all(ctx, cfg, requirements, hashed=hashed)
 
     check = ctx.tool([find_uv(), "pip", "check", "--python", runtime])
     problems = parse_pip_check(check.stdout + check.stderr)
@@ -271,8 +319,11 @@ def run(ctx: JobContext) -> Outcome:
 
     artifacts = {
         "bandit": ctx.relative(bandit_out),
-        "pip-audit": ctx.relative(audit_out),
         "requirements": ctx.relative(requirements),
+        **{
+            "pip-audit" + ("" if i == 1 else f"-{i}"): ctx.relative(out)
+            for i, out in enumerate(audit_outs, 1)
+        },
     }
     if cfg.sbom and hashed:
         sbom = ctx.artifact("sbom.cdx.json")
@@ -292,6 +343,7 @@ def run(ctx: JobContext) -> Outcome:
         "bandit_medium": bandit.medium,
         "bandit_low": bandit.low,
         "bandit_errors": bandit.errors,
+        "bandit_files": bandit.files,
         "vulns_total": audit.vulns,
         "vulns_fixable": audit.fixable,
         "packages_required": required,
@@ -305,8 +357,8 @@ def run(ctx: JobContext) -> Outcome:
         "ignored": [{"id": i.id, "reason": i.reason} for i in cfg.ignore],
     }
     summary = (
-        f"bandit {bandit.high}/{bandit.medium}/{bandit.low} (high/medium/low), "
-        f"{bandit.errors} unscanned; {audit.vulns} vulnerabilities ({audit.fixable} fixable) in "
+        f"bandit {bandit.high}/{bandit.medium}/{bandit.low} (high/medium/low) in "
+        f"{bandit.files} file(s), {bandit.errors} unscanned; {audit.vulns} vulnerabilities ({audit.fixable} fixable) in "
         f"{audit.audited} audited packages, {audit.unaudited} unaudited; {len(problems)} pip check"
     )
     if audit.audited == 0 and required:

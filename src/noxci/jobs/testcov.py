@@ -77,6 +77,11 @@ def coverage_rc(
         # (or [tool.noxci.tests] source says so): its figures must equal the
         # ones its own `coverage report` gives.
         run["source"] = "\n" + "\n".join(source or detect_packages(root))
+    # noxci's own files (the rc, the xdist worker plugin) live in the data
+    # file's directory: a project with no `source` would measure them.
+    run["omit"] = "\n" + "\n".join(
+        dict.fromkeys([*_split(run.get("omit", "")), str(data_file.parent / "*")])
+    )
     # The pytest controller process imports none of the measured code; its
     # empty data file is expected, not worth a warning.
     quiet = ["module-not-imported", "no-data-collected"]

@@ -30,11 +30,15 @@ from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs import testcov
+from noxci.jobs import workers as worker_choice
 from noxci.jobs.base import JobContext, Outcome
+from noxci.jobs.junit import mark_flaky
 from noxci.jobs.testcov import below_minimum
 from noxci.parsers.coverage import CoverageTotals
 from noxci.parsers.pytest_log import RunLog, merge_reruns, parse_report_log
+from noxci.project import tool_table
 from noxci.report import Finding, Severity, Status
+from noxci.toolargs import PYTEST
 
 __all__ = [
     "Settings",
@@ -60,7 +64,7 @@ class Settings(JobConfig):
                 {"type": "integer", "minimum": 0, "maximum": 1024},
             ]
         },
-        "xdist workers: an integer (0 = serial) or auto (serial when the last run's tests took under serial-below-s, else one per CPU).",
+        "xdist workers: an integer (0 = serial) or auto (whichever of serial and one worker per CPU was measured faster; serial when the last run's tests took under serial-below-s).",
     )
     serial_below_s: float = option(
         5.0,
@@ -103,6 +107,7 @@ MAX_RERUN_IDS = 200  # more failures than this is an outage, not flakiness
 PYTEST_INTERNAL_ERROR = 3
 PYTEST_USAGE_ERROR = 4
 PYTEST_INTERRUPTED = 2
+PYTEST_NO_TESTS = 5
 MIN_COVERAGE_VERSION = (7, 10)  # the oldest coverage noxci supports
 WORKER_PLUGIN = "noxci_xdist_coverage"  # xdist_coverage.py, copied beside the rc
 
@@ -124,24 +129,15 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
     )
 
 
-def _previous_test_time(ctx: JobContext) -> float | None:
-    if ctx.previous is None:
-        return None
-    value = ctx.previous.metrics.get("tests_duration_s")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def choose_workers(ctx: JobContext) -> int:
-    """Configured workers; for ``auto``, serial when the last run was quick."""
+    """Configured workers, or for ``auto`` the mode measured faster (:mod:`noxci.jobs.workers`)."""
     cfg = _cfg(ctx)
-    if isinstance(cfg.workers, int):
-        return cfg.workers
-    previous = _previous_test_time(ctx)
-    if previous is not None and previous < cfg.serial_below_s:
-        return 0
-    return os.cpu_count() or 1
+    return worker_choice.choose(
+        cfg.workers,
+        ctx.previous,
+        serial_below_s=cfg.serial_below_s,
+        cpus=os.cpu_count(),
+    )
 
 
 def _check_tools(ctx: JobContext, workers: int) -> None:
@@ -183,6 +179,8 @@ def _pytest(
         )
         env |= {"NOXCI_COVERAGE_RC": str(rc), "PYTHONPATH": path}
     done = ctx.tool([*argv, *args], capture=False, env=env)
+    if done.returncode == PYTEST_NO_TESTS and first:
+        raise ToolError(f"pytest collected no tests: {_looked_in(ctx)}")
     if done.returncode in {PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR} and first:
         raise ToolError(
             f"pytest exited {done.returncode} (internal or usage error); see its output above"
@@ -200,6 +198,23 @@ def _pytest(
     if first and done.returncode == PYTEST_INTERRUPTED and not parsed.collection_errors:
         raise ToolError("pytest was interrupted; see its output above")
     return parsed
+
+
+def _looked_in(ctx: JobContext) -> str:
+    """Where pytest looked for tests, as its config says, for the no-tests error."""
+    table = tool_table(ctx.root, "pytest")
+    options = table.get("ini_options", table)
+    where = options.get("testpaths") if isinstance(options, dict) else None
+    files = options.get("python_files") if isinstance(options, dict) else None
+    text = f"it looked in {where or 'the project root'}"
+    if files:
+        text += f" for files named {files}"
+    args = " ".join(ctx.posargs)
+    return (
+        text
+        + (f" with {args}" if args else "")
+        + ("; check pytest's testpaths and python_files")
+    )
 
 
 def _findings(
@@ -258,8 +273,9 @@ def _findings(
 def run(ctx: JobContext) -> Outcome:
     """Run the test suite as described in the module docstring."""
     cfg = _cfg(ctx)
-    workers = choose_workers(ctx)
-    _check_tools(ctx, workers)
+    count = choose_workers(ctx)
+    _check_tools(ctx, count)
+    args = list(ctx.split_args(PYTEST).parsed)
     minimum = coverage_minimum(ctx)
     log_path = ctx.artifact("pytest.jsonl")
     junit = ctx.artifact("junit.xml")
@@ -270,14 +286,16 @@ def run(ctx: JobContext) -> Outcome:
             Path(__file__).with_name("xdist_coverage.py"),
             Path(tmp) / f"{WORKER_PLUGIN}.py",
         )
+        clock = time.monotonic()
         first = _pytest(
             ctx,
             rc,
             log_path,
-            [f"--junitxml={junit}", "-o", "junit_family=xunit2", *ctx.posargs],
-            workers,
+            [f"--junitxml={junit}", "-o", "junit_family=xunit2", *args],
+            count,
             first=True,
         )
+        wall = time.monotonic() - clock
         reruns: list[RunLog] = []
         remaining = first.bad()
         if len(remaining) <= MAX_RERUN_IDS:
@@ -299,6 +317,7 @@ def run(ctx: JobContext) -> Outcome:
                 ]
         totals, artifacts = testcov.measure(ctx, rc)
     merged, flaky = merge_reruns(first, reruns)
+    mark_flaky(junit, flaky)
     counts = merged.counts()
     total = sum(counts.values())
     low = below_minimum(totals, minimum)
@@ -312,9 +331,9 @@ def run(ctx: JobContext) -> Outcome:
         parts.append(f"{len(flaky)} flaky")
     summary = ", ".join(parts) + f"; coverage {totals.display}% (min {minimum:g}%)"
     if total == 0:
-        summary = "no tests collected; " + summary
+        raise ToolError(f"pytest ran no tests: {_looked_in(ctx)}")
     return Outcome(
-        status=Status.FAILED if failed or low or total == 0 else Status.PASSED,
+        status=Status.FAILED if failed or low else Status.PASSED,
         summary=summary,
         metrics={
             "tests_total": total,
@@ -326,8 +345,9 @@ def run(ctx: JobContext) -> Outcome:
             "tests_xpassed": counts["xpassed"],
             "tests_flaky": len(flaky),
             "tests_duration_s": round(merged.duration_s, 3),
+            "tests_wall_s": round(wall, 3),
             "rerun_rounds": len(reruns),
-            "workers": workers,
+            "workers": count,
             "coverage_percent": round(totals.percent, 4),
             "coverage_min": minimum,
             "coverage_statements": totals.statements,
@@ -351,6 +371,7 @@ def run(ctx: JobContext) -> Outcome:
                 n for n, c in merged.tests.items() if {"failed", "errors"} & set(c)
             ],
             "coverage_display": totals.display,
+            "timings": worker_choice.timings(ctx.previous, count, wall),
             "reruns_skipped": len(first.bad()) > MAX_RERUN_IDS,
         },
     )

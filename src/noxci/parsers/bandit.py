@@ -21,6 +21,7 @@ class BanditResult:
     medium: int
     low: int
     errors: int
+    files: int = 0  # files scanned, from its per-file metrics
 
 
 def parse_bandit(text: str, root: str) -> BanditResult:
@@ -28,6 +29,8 @@ def parse_bandit(text: str, root: str) -> BanditResult:
     try:
         data = safefile.loads(text)
         results, errors = data["results"], data["errors"]
+        metrics = data.get("metrics") or {}
+        files = sum(1 for name in metrics if name != "_totals")
         findings = [
             Finding(
                 tool="bandit",
@@ -36,6 +39,11 @@ def parse_bandit(text: str, root: str) -> BanditResult:
                 message=f"{item['issue_text']} (confidence {item['issue_confidence'].lower()})",
                 path=relative_path(item["filename"], root),
                 line=int(item["line_number"]),
+                column=(
+                    int(item["col_offset"]) + 1
+                    if isinstance(item.get("col_offset"), int)
+                    else None
+                ),
             )
             for item in results
         ]
@@ -62,4 +70,6 @@ def parse_bandit(text: str, root: str) -> BanditResult:
         s: sum(1 for r in results if r["issue_severity"].lower() == s)
         for s in ("high", "medium", "low")
     }
-    return BanditResult(findings=tuple(findings), errors=len(errors), **count)
+    return BanditResult(
+        findings=tuple(findings), errors=len(errors), files=files, **count
+    )

@@ -14,7 +14,7 @@ from noxci import safefile
 from noxci.parsers import ParseError
 from noxci.report import Finding, Severity
 
-__all__ = ["AuditResult", "parse_pip_audit"]
+__all__ = ["AuditResult", "merge_audits", "parse_pip_audit"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,4 +76,17 @@ def parse_pip_audit(text: str) -> AuditResult:
         fixable=fixable,
         advisories=tuple(advisories),
         skip_reasons=tuple(skips),
+    )
+
+
+def merge_audits(results: list[AuditResult]) -> AuditResult:
+    """One result from the audits of several requirements files."""
+    return AuditResult(
+        findings=tuple(f for r in results for f in r.findings),
+        audited=sum(r.audited for r in results),
+        unaudited=sum(r.unaudited for r in results),
+        vulns=sum(r.vulns for r in results),
+        fixable=sum(r.fixable for r in results),
+        advisories=tuple(a for r in results for a in r.advisories),
+        skip_reasons=tuple(s for r in results for s in r.skip_reasons),
     )

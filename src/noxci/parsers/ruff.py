@@ -1,16 +1,21 @@
-"""``ruff check --output-format json`` and ``ruff format --check``."""
+"""``ruff check --output-format json`` and ``ruff format --check``.
+
+The JSON of ``ruff check`` has kept its shape (``code``, ``message``,
+``filename``, ``location``, ``fix``) from 0.1 to 0.17. ``ruff format`` has
+no machine-readable output before 0.16, so its text is read instead.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 
 from noxci import safefile
 from noxci.parsers import ParseError, relative_path
 from noxci.report import Finding, Severity
 
-__all__ = ["RuffResult", "parse_ruff_check", "parse_ruff_format"]
+__all__ = ["FormatResult", "RuffResult", "parse_ruff_check", "parse_ruff_format"]
 
 # Pyflakes (F), syntax/IO errors (E9) and pylint errors (PLE) point at code
 # that is broken, not merely untidy; other plugins merely share the F prefix.
@@ -56,6 +61,7 @@ def parse_ruff_check(text: str, root: str) -> RuffResult:
                     message=str(item["message"]),
                     path=relative_path(item["filename"], root),
                     line=location.get("row"),
+                    column=location.get("column"),
                 )
             )
         except (KeyError, TypeError, AttributeError) as exc:
@@ -65,11 +71,43 @@ def parse_ruff_check(text: str, root: str) -> RuffResult:
     return RuffResult(findings=tuple(findings), fixable=fixable)
 
 
-def parse_ruff_format(text: str, root: str) -> Sequence[str]:
-    """The files ``ruff format --check --output-format json`` would reformat."""
-    try:
-        items = safefile.loads(text or "[]")
-        names = {relative_path(item["filename"], root) for item in items}
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ParseError(f"ruff format: unexpected output ({exc!r})") from None
-    return sorted(names)
+@dataclass(frozen=True, kw_only=True)
+class FormatResult:
+    """The files a format check would reformat, and how many it checked."""
+
+    unformatted: tuple[str, ...]
+    checked: int
+
+
+_WOULD = re.compile(r"(\d+) files? would be reformatted")
+_ALREADY = re.compile(r"(\d+) files? (?:already formatted|would be left unchanged)")
+_CONCISE = re.compile(r"^(?P<path>.+?):\d+:\d+: unformatted: ")
+
+
+def parse_ruff_format(stdout: str, root: str) -> FormatResult:
+    """``ruff format --check``'s text: every ruff of the last years.
+
+    Up to 0.15 it prints ``Would reformat: PATH``; from 0.16 noxci asks for
+    ``--output-format concise``, ``PATH:LINE:COL: unformatted: ...``. Both
+    end with the summary ("1 file would be reformatted, 4 files already
+    formatted"), whose count must agree; no summary means no file was found.
+    """
+    names: list[str] = []
+    for line in stdout.splitlines():
+        if line.startswith("Would reformat: "):
+            names.append(line.removeprefix("Would reformat: ").strip())
+        elif match := _CONCISE.match(line):
+            names.append(match.group("path"))
+    would = _WOULD.search(stdout)
+    already = _ALREADY.search(stdout)
+    expected = int(would.group(1)) if would else 0
+    if expected != len(names):
+        raise ParseError(
+            f"ruff format: its summary says {expected} file(s) would be reformatted "
+            f"but {len(names)} were named"
+        )
+    unformatted = sorted({relative_path(name, root) for name in names})
+    return FormatResult(
+        unformatted=tuple(unformatted),
+        checked=expected + (int(already.group(1)) if already else 0),
+    )

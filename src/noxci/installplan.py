@@ -1,0 +1,143 @@
+"""What to install for a job: its group, an extra, or its tools alone.
+
+:func:`plan_install` decides (see :func:`noxci.uvtool.sync_group` for the
+rules); :mod:`noxci.uvtool` runs uv. Kept apart so that the decision is
+tested without uv.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from noxci.errors import ToolError
+from noxci.toolpins import NOXCI_PIN, ToolPin
+from noxci.venvs import requirement_name
+
+__all__ = ["TOO_NEW", "InstallPlan", "newest", "plan_install"]
+
+
+def _floor(requirement: str) -> str:
+    """``x==1.2`` becomes ``x>=1.2``: noxci's pins, loosened to join a project's own."""
+    return requirement.replace("==", ">=", 1)
+
+
+def _extras(data: Mapping[str, object]) -> Mapping[str, object]:
+    project = data.get("project")
+    extras = (
+        project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
+    )
+    return extras if isinstance(extras, dict) else {}
+
+
+def _declares(data: Mapping[str, object], extra: str, name: str) -> bool:
+    """Whether the project's runtime dependencies or ``extra`` name ``name``."""
+    project = data.get("project")
+    deps = list(project.get("dependencies", [])) if isinstance(project, dict) else []
+    items = _extras(data).get(extra, [])
+    deps += items if isinstance(items, list) else []
+    return any(isinstance(d, str) and requirement_name(d) == name for d in deps)
+
+
+def _only_tools(items: object, tools: Sequence[ToolPin]) -> bool:
+    """Whether a group holds nothing but (some of) the job's tools."""
+    names = {t.name for t in tools}
+    entries = items if isinstance(items, list) else []
+    return all(isinstance(e, str) and requirement_name(e) in names for e in entries)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstallPlan:
+    """One install: uv's arguments, what it installs (for messages), whether locked."""
+
+    argv: list[str]
+    how: str
+    what: str = "the job's tools"
+    locked: bool = False
+    complete: bool = False  # it installs every tool itself: nothing to add beside
+
+
+def plan_install(
+    root: Path,
+    group: str,
+    *,
+    aliases: Sequence[str],
+    install_project: bool,
+    tools: Sequence[ToolPin],
+    tools_only: bool,
+) -> InstallPlan:
+    """How to install the job's environment (see :func:`noxci.uvtool.sync_group`)."""
+    from noxci.pyproject import read_pyproject
+
+    data = read_pyproject(root)
+    groups = data.get("dependency-groups", {})
+    groups = groups if isinstance(groups, dict) else {}
+    extras = _extras(data)
+    locked = (root / "uv.lock").is_file()
+    project = ["-e", "."] if install_project else []
+    named = next((g for g in (group, *aliases) if g in groups), None)
+    extra = next((e for e in (group, *aliases) if e in extras), None)
+    pins = [t.requirement for t in tools]
+    listed = ", ".join(f"{t.requirement} ({t.source})" for t in tools) or "none"
+    if tools_only:
+        # A docs group or extra is for Sphinx: interrogate needs none of it,
+        # unless the group holds nothing but the job's tools (their pins).
+        extra = None
+        if named is not None and not _only_tools(groups[named], tools):
+            named = None
+    if named is None and extra is None:
+        if not pins and not install_project:
+            return InstallPlan(argv=[], how="nothing: the job needs no tools")
+        return InstallPlan(
+            argv=[*pins, *project], how=f"the job's tools: {listed}", complete=True
+        )
+    if named is not None and locked:
+        argv = ["sync", "--locked", "--no-default-groups", "--group", named]
+        if not install_project:
+            argv.append("--no-install-project")
+        return InstallPlan(
+            argv=argv,
+            how=f"the '{named}' group from uv.lock",
+            what=f"the '{named}' group",
+            locked=True,
+        )
+    if extra is not None and locked and named is None:
+        argv = ["sync", "--locked", "--no-default-groups", "--extra", extra]
+        return InstallPlan(
+            argv=argv,
+            how=f"the [{extra}] extra from uv.lock",
+            what=f"the [{extra}] extra",
+            locked=True,
+        )
+    if named is not None:
+        return InstallPlan(
+            argv=["--group", named, *project],
+            how=f"the '{named}' group, unpinned (no uv.lock)",
+            what=f"the '{named}' group",
+        )
+    if extra is None:  # pragma: no cover - the cases above cover it
+        raise ToolError(f"no '{group}' group or extra to install")
+    # The extra brings its own tools; noxci's fill the gaps, as lower bounds
+    # so that they join the project's resolution.
+    gaps = [
+        t.requirement if t.source != NOXCI_PIN else _floor(t.requirement)
+        for t in tools
+        if not _declares(data, extra, t.name)
+    ]
+    return InstallPlan(
+        argv=[*gaps, "-e", f".[{extra}]"],
+        how=f"the project's [{extra}] extra and noxci's tools ({', '.join(gaps) or 'none'}): no '{group}' group",
+        what=f"the [{extra}] extra",
+        complete=True,
+    )
+
+
+TOO_NEW = "does not satisfy Python"  # uv: a pinned version needs a newer Python
+
+
+def newest(tool: ToolPin) -> ToolPin:
+    """Loosen noxci's pin to the tool's name: uv takes the newest that fits the Python."""
+    name = re.split(r"[=<>!~;\s]", tool.requirement, maxsplit=1)[0]
+    return ToolPin(requirement=name, source=f"{NOXCI_PIN}, the newest for this Python")

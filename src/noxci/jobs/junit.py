@@ -1,0 +1,61 @@
+"""The tests job's JUnit XML, made to agree with its report on flaky tests.
+
+pytest writes the JUnit file during the first pass, where a flaky test
+failed; the re-runs that it then passed write none. So the file is edited
+after the re-runs: a flaky test's ``<failure>`` or ``<error>`` becomes the
+``<flakyFailure>`` / ``<flakyError>`` that Maven Surefire's re-run format
+(read by Jenkins, GitLab and most JUnit viewers) uses for "failed, then
+passed on a re-run", and the suite's ``failures`` and ``errors`` counts drop
+accordingly.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET  # nosec B405 - pytest's own output
+from collections.abc import Collection
+from pathlib import Path
+
+from noxci import fsutil
+
+__all__ = ["junit_case", "mark_flaky"]
+
+_FLAKY = {"failure": "flakyFailure", "error": "flakyError"}
+_COUNT = {"failure": "failures", "error": "errors"}
+
+
+def junit_case(nodeid: str) -> tuple[str, str]:
+    """``(classname, name)`` of a test id in pytest's JUnit XML (its mangling)."""
+    path, bracket, params = nodeid.partition("[")
+    names = path.split("::")
+    names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
+    names[-1] += bracket + params
+    return ".".join(names[:-1]), names[-1]
+
+
+def mark_flaky(path: Path, flaky: Collection[str]) -> int:
+    """Rewrite ``path`` so that ``flaky`` tests pass there too; how many changed."""
+    if not flaky or not path.is_file():
+        return 0
+    wanted = {junit_case(nodeid) for nodeid in flaky}
+    tree = ET.parse(path)  # noqa: S314  # nosec B314 - written by pytest in this run
+    root = tree.getroot()
+    changed = 0
+    for suite in root.iter("testsuite"):
+        for case in suite.iter("testcase"):
+            key = (case.get("classname", ""), case.get("name", ""))
+            if key not in wanted:
+                continue
+            for child in list(case):
+                if child.tag not in _FLAKY:
+                    continue
+                child.tag = _FLAKY[child.tag]
+                count = _COUNT[child.tag.removeprefix("flaky").lower()]
+                for holder in {suite, root}:
+                    if holder.get(count) is not None:
+                        holder.set(count, str(max(0, int(holder.get(count, "0")) - 1)))
+                changed += 1
+    if changed:
+        text = ET.tostring(root, encoding="unicode")
+        fsutil.atomic_write_text(path, '<?xml version="1.0" encoding="utf-8"?>' + text)
+    return changed
