@@ -34,7 +34,12 @@ VALID_RUFF = '[{"code": "E501", "message": "long", "filename": "/x/a.py", "locat
 
 
 class HostileRuff:
-    """Plays ruff: writes ``kind`` where ``--output-file`` points, exits 0."""
+    """Plays ruff, exiting 0: the JSON diagnostics are the hostile ``kind``.
+
+    ``ruff check --output-file`` (the ``fmt`` job) gets ``kind`` written there;
+    the ``lint`` job reads the JSON on stdout, so a JSON variant is printed.
+    ``--show-files`` lists one file, as ruff does for a one-module project.
+    """
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -49,43 +54,63 @@ class HostileRuff:
         env: Mapping[str, str] | None = None,
     ) -> proc.Completed:
         args = list(argv)
-        if "--output-file" in args and "json" in args:
+        stdout = b""
+        if "--show-files" in args:
+            stdout = str(cwd / "a.py").encode()
+        elif "--output-file" in args:
             out = Path(args[args.index("--output-file") + 1])
             corpus.make(out, self.kind, VALID_RUFF.encode())
+        elif "json" in args:
+            stdout = corpus.JSON_VARIANTS[self.kind](VALID_RUFF)
         return proc.Completed(
-            argv=tuple(args), returncode=0, stdout="", stderr="", duration_s=0.0
+            argv=tuple(args),
+            returncode=0,
+            stdout=stdout.decode("utf-8", errors="replace"),
+            stderr="",
+            duration_s=0.0,
         )
 
 
 # "wrong-types" changes score and status members, which ruff's output lacks.
-@pytest.mark.parametrize(
-    "kind", [*KINDS, *(v for v in corpus.JSON_VARIANTS if v != "wrong-types")]
-)
+JSON_KINDS = tuple(v for v in corpus.JSON_VARIANTS if v != "wrong-types")
+CASES = [
+    *(pytest.param("fmt", kind, id=f"fmt-{kind}") for kind in (*KINDS, *JSON_KINDS)),
+    *(pytest.param("lint", kind, id=f"lint-{kind}") for kind in JSON_KINDS),
+]
+
+
+@pytest.mark.parametrize(("job", "kind"), CASES)
 def test_a_hostile_tool_output_is_an_error_report(
-    kind: str, make_config: MakeConfig
+    job: str, kind: str, make_config: MakeConfig
 ) -> None:
     config = make_config('[tool.noxci.lint]\nformatter = "none"\n')
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
     ctx = JobContext(
         config=config,
-        job="lint",
-        session="lint",
+        job=job,
+        session=job,
         python="3.11",
         runner=HostileRuff(kind),
     )
     start = time.monotonic()
-    report = execute(ctx, get_job("lint"))
+    report = execute(ctx, get_job(job))
     assert time.monotonic() - start < 10
     result = verdict(report)
     if kind in {"empty", "top-level-array"}:
         # No diagnostics: what ruff writes for a clean project.
-        assert (report.status, result.exit_code) == (Status.PASSED, 0)
+        assert (report.status, result.exit_code) == (Status.PASSED, 0), report.error
+        return
+    if job == "lint" and kind == "oversized-9mib":
+        # Valid JSON padded with spaces, read from a pipe (no file to cap): the
+        # one finding in it fails the job, as it should.
+        assert (report.status, report.metrics["ruff_findings"]) == (Status.FAILED, 1)
         return
     assert report.status is Status.ERROR, report.summary
     assert report.error is not None
     assert "\n" not in report.error
     assert len(report.error) < 600
     assert result.exit_code == ExitCode.TOOL
-    assert (config.reports_dir / "lint.json").is_file()  # the error report is kept
+    assert (config.reports_dir / f"{job}.json").is_file()  # the error report is kept
 
 
 @pytest.fixture(scope="module")
