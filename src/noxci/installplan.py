@@ -134,7 +134,9 @@ def plan_install(
     )
 
 
-TOO_NEW = "does not satisfy Python"  # uv: a pinned version needs a newer Python
+# uv: a pinned version needs a newer Python. uv wraps its explanation, and a
+# one-line error joins the lines with " | ": the words may be apart.
+TOO_NEW = re.compile(r"does not satisfy[\s|]+Python")
 
 
 def newest(tool: ToolPin) -> ToolPin:

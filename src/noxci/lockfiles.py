@@ -11,6 +11,7 @@ from pathlib import Path
 
 from noxci import console, fsutil, proc, safefile
 from noxci.errors import ToolError
+from noxci.pythons import python_versions
 from noxci.uvtool import find_uv
 
 __all__ = ["EXPORT_ARGS", "check_locks", "export_requirements", "refresh_locks"]
@@ -27,8 +28,12 @@ REQUIREMENTS = "requirements.txt"
 
 
 def _uv(root: Path, *args: str) -> proc.Completed:
+    # The sessions' Python, named: left to itself, uv takes the first Python
+    # it finds (nox's own, under `nox -s lock`), which may be one the
+    # project's requires-python excludes.
+    python = ("--python", python_versions(root)[0])
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    return proc.run([find_uv(), *args], cwd=root, timeout=600, env=env)
+    return proc.run([find_uv(), *args, *python], cwd=root, timeout=600, env=env)
 
 
 def export_requirements(root: Path) -> str:

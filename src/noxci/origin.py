@@ -57,7 +57,7 @@ def installed_origin() -> Origin:
     """The origin of the noxci that is running."""
     dist = metadata.distribution("noxci")
     meta = dist.metadata
-    requires = meta["Requires-Python"] if "Requires-Python" in meta else None
+    requires = next(iter(meta.get_all("Requires-Python") or []), None)
     return origin_from(dist.version, dist.read_text("direct_url.json"), requires)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import shlex
 import signal
@@ -22,7 +23,12 @@ from typing import IO, Protocol, cast
 from noxci import console
 from noxci.errors import ToolError
 
-__all__ = ["Completed", "Runner", "background", "run", "venv_env"]
+__all__ = ["TAIL_CHARS", "Completed", "Runner", "background", "run", "venv_env"]
+
+TAIL_CHARS = 600  # what a tool's failure adds to a one-line error
+# A line a tool starts its error with: "error: ...", "ERROR: ...", or uv's
+# cross (U+00D7) before "No solution found".
+_HEADLINE = re.compile(r"^(?:error|fatal)\b|^\u00d7", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,9 +42,23 @@ class Completed:
     duration_s: float
 
     def tail(self, lines: int = 5) -> str:
-        """The last lines of stderr (else stdout), joined into one line."""
-        text = (self.stderr or self.stdout).strip().splitlines()
-        return " | ".join(line.strip() for line in text[-lines:] if line.strip())
+        """What went wrong, from stderr (else stdout), joined into one line.
+
+        From the tool's own headline (``error:``, uv's cross) where it printed
+        one, so that the reason is not cut off ("Because ... is unsatisfiable"),
+        else the last ``lines`` lines; at most :data:`TAIL_CHARS` characters.
+        """
+        text = [
+            line.strip()
+            for line in (self.stderr or self.stdout).strip().splitlines()
+            if line.strip()
+        ]
+        start = next(
+            (i for i, line in enumerate(text) if _HEADLINE.match(line)),
+            max(len(text) - lines, 0),
+        )
+        joined = " | ".join(text[start:])
+        return joined if len(joined) <= TAIL_CHARS else joined[: TAIL_CHARS - 1] + "…"
 
 
 class Runner(Protocol):

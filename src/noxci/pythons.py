@@ -163,8 +163,8 @@ def python_versions(root: Path) -> tuple[str, ...]:
     return versions
 
 
-def venv_python(venv: Path) -> str | None:
-    """The ``X.Y`` version a venv was made with, from its ``pyvenv.cfg``."""
+def venv_python(venv: Path, *, full: bool = False) -> str | None:
+    """The ``X.Y`` version a venv was made with (``X.Y.Z`` if ``full``), from its ``pyvenv.cfg``."""
     try:
         text = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
     except OSError:
@@ -172,7 +172,7 @@ def venv_python(venv: Path) -> str | None:
     for line in text.splitlines():
         key, _, value = line.partition("=")
         if key.strip() in {"version_info", "version"}:
-            match = re.match(r"(\d+\.\d+)", value.strip())
+            match = re.match(r"(\d+\.\d+)(\.\d+)?", value.strip())
             if match:
-                return match.group(1)
+                return match.group(0) if full else match.group(1)
     return None

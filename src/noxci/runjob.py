@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from noxci import __version__, console, fsutil, proc
+from noxci import __version__, byproducts, console, fsutil, proc
 from noxci.cache import cache_enabled, reusable
 from noxci.clock import utc_now
 from noxci.config import Config
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 MAX_FINDINGS = 500
-Installer = Callable[[JobContext], object]
+Installer = Callable[[JobContext], str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,18 +189,33 @@ def _cap(findings: Sequence[Finding]) -> Sequence[Finding]:
     return sorted(findings, key=lambda f: order[f.severity.value])[:MAX_FINDINGS]
 
 
-def environment(env: Mapping[str, str]) -> Environment:
-    """The machine noxci runs on."""
+def environment(env: Mapping[str, str], venv: Path | None = None) -> Environment:
+    """The machine the job ran on, and the Python of its venv (else noxci's own)."""
+    from noxci.pythons import venv_python
+
+    python = (
+        venv_python(venv, full=True) if venv else None
+    ) or platform.python_version()
     return Environment(
-        python=platform.python_version(),
+        python=python,
         platform=f"{sys.platform}-{platform.machine()}",
         ci=env.get("CI", "").lower() in {"1", "true", "yes"},
         noxci=__version__,
     )
 
 
-def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Report:
-    """Run ``job`` and write its report; a :class:`NoxciError` becomes ``error``."""
+def execute(
+    ctx: JobContext,
+    job: Job,
+    *,
+    inputs: Inputs | None = None,
+    installed: str | None = None,
+) -> Report:
+    """Run ``job`` and write its report; a :class:`NoxciError` becomes ``error``.
+
+    ``installed`` says what the session installed, and from where; the
+    report keeps it in ``details.installed``.
+    """
     from noxci.gitinfo import git_info
 
     started = utc_now()
@@ -220,13 +235,13 @@ def execute(ctx: JobContext, job: Job, *, inputs: Inputs | None = None) -> Repor
         summary=console.redact(outcome.summary),
         error=console.redact(outcome.error) if outcome.error else None,
         inputs=inputs,
-        environment=environment(ctx.env),
+        environment=environment(ctx.env, ctx.venv),
         git=git_info(ctx.root, ctx.env),
         tools=tuple(ctx.tools_run),
         metrics=dict(outcome.metrics),
         findings=tuple(_cap(outcome.findings)),
         artifacts=dict(outcome.artifacts),
-        details=dict(outcome.details),
+        details={**outcome.details, **({"installed": installed} if installed else {})},
     )
     fsutil.ignored_dir(ctx.config.reports_dir)
     write_report(report_path(ctx.config, ctx.session), report)
@@ -299,11 +314,27 @@ def run_job(
     hit = cache_hit(ctx, inputs, log=log)
     if hit is not None:
         return _publish(hit, ctx.env, show)
+    # Installing or building the project may leave an egg-info behind.
+    before = byproducts.untracked(ctx.root) if ctx.venv is not None else None
+    try:
+        report = _install_and_execute(ctx, inputs, install, log)
+    finally:
+        byproducts.hide_new(ctx.root, before)
+    return _publish(report, ctx.env, show)
+
+
+def _install_and_execute(
+    ctx: JobContext,
+    inputs: Inputs,
+    install: Installer,
+    log: Callable[[str], object],
+) -> Report:
+    installed = None
     if ctx.venv is not None:
         try:
-            install(ctx)
+            installed = install(ctx)
         except NoxciError as exc:
             reason = str(exc)
-            errored = execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs)
-            return _publish(errored, ctx.env, show)
-    return _publish(execute(ctx, get_job(request.job), inputs=inputs), ctx.env, show)
+            return execute(ctx, lambda _ctx: Outcome.errored(reason), inputs=inputs)
+        log(f"installed {installed}")
+    return execute(ctx, get_job(ctx.job), inputs=inputs, installed=installed)

@@ -175,7 +175,9 @@ def sync_group(
     try:
         return _install(venv, plan(tools), tools, install)
     except ToolError as exc:
-        if TOO_NEW not in str(exc) or not any(t.source == NOXCI_PIN for t in tools):
+        if not TOO_NEW.search(str(exc)) or not any(
+            t.source == NOXCI_PIN for t in tools
+        ):
             raise
         console.warn(
             f"noxci's pins need a newer Python than {venv_python(venv)}: installing the "

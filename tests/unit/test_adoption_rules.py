@@ -163,10 +163,12 @@ def test_an_extra_brings_its_own_tools_and_a_lock_pins_it(tmp_path: Path) -> Non
 
 def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[project.optional-dependencies]\ndev = ["pytest<9"]\n')
+    # uv 0.13's words, wrapped where it wraps them: "satisfy" ends a line.
     too_new = (
-        "error: No solution found when resolving dependencies:\n  cause: Because the "
-        "current Python version (3.10.13) does not satisfy Python>=3.11 and "
-        "coverage==7.17.5 depends on Python>=3.11, we can conclude ..."
+        "error: No solution found when resolving dependencies:\n"
+        "  cause: Because the current Python version (3.10.13) does not satisfy\n"
+        "  Python>=3.11 and coverage>=7.17.5 depends on Python>=3.11, we can\n"
+        "  conclude that coverage>=7.17.5 cannot be used.\n"
     )
     runner = FakeRunner([(1, too_new), (0, "")])
     how = sync_group(

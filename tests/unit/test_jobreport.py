@@ -66,10 +66,10 @@ def test_run_job_publishes_under_actions_only(
     request = Request(job="lint", session="lint", python="3.11", env=env)
     # The report's inputs are not this tree's, so lint runs: ruff crashes.
     crash = FakeRunner([(2, "ruff: boom")])
-    run_job(config, request, install=lambda ctx: None, runner=crash)
+    run_job(config, request, install=lambda ctx: "nothing", runner=crash)
     out = capsys.readouterr().out
     assert out.startswith("::error title=lint::ruff check exited 2")
     assert summary.read_text().startswith("### 💥 lint: error")
     quiet = dataclasses.replace(request, env={})
-    run_job(config, quiet, install=lambda ctx: None, runner=crash)
+    run_job(config, quiet, install=lambda ctx: "nothing", runner=crash)
     assert capsys.readouterr().out == ""

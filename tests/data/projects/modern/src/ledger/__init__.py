@@ -1,0 +1,5 @@
+"""Sums of amounts per account."""
+
+from ledger.book import Entry, balances
+
+__all__ = ["Entry", "balances"]
