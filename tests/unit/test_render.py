@@ -312,7 +312,8 @@ def test_html_dashboard_is_self_contained(config: Config) -> None:
     assert page.count("<circle") == 2 * len(
         HISTORY
     )  # the wide chart and the narrow one
-    assert "gate incomplete" in page
+    assert "gate failed</span>" in page
+    assert "gate failed: incomplete data" in page  # the reason, beside the pill
     assert "✗ security (stale): the job&#x27;s inputs changed" in page
     plain = _doc(config)
     empty = html_dashboard(plain, _t(plain, []))

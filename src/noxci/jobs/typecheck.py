@@ -158,8 +158,8 @@ def run(ctx: JobContext) -> Outcome:
     return Outcome(
         status=Status.PASSED if result.errors == 0 else Status.FAILED,
         summary=(
-            f"mypy: {result.errors} error(s) in {result.files_with_errors} file(s); "
-            f"checked {result.checked} file(s), {_what(ctx, args)}"
+            f"mypy: {result.errors} error(s) in {result.files_with_errors} of "
+            f"{result.checked} file(s) checked, {_what(ctx, args)}"
         ),
         metrics={
             "mypy_errors": result.errors,

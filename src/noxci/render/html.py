@@ -131,11 +131,19 @@ def _commit(doc: ReadinessDocument, sha: str | None) -> str:
     return _link(doc.commit_url(sha), f"<code>{escape(short_sha(sha))}</code>")
 
 
+def _started(stamp: str) -> str:
+    """``2026-12-06T06:17:16Z`` as a date, and on a wide screen its time too."""
+    day, sep, time = stamp.partition("T")
+    if not sep:
+        return escape(stamp)
+    return f"{escape(day)}<span class=hide-narrow> {escape(time)}</span>"
+
+
 def _ci_runs(doc: ReadinessDocument) -> str:
     ci = doc.result.ci
     rows = "".join(
         f"<tr><td>{_link(r.url, escape(str(r.id)))}</td><td>{escape(r.conclusion)}</td>"
-        f"<td>{_commit(doc, r.head_sha)}</td><td>{escape(r.created_at)}</td>"
+        f"<td>{_commit(doc, r.head_sha)}</td><td>{_started(r.created_at)}</td>"
         f"<td class=num>{escape(duration(r.duration_s))}</td></tr>"
         for r in ci.runs[:10]
     )
@@ -193,7 +201,7 @@ scored {escape(doc.generated_at)} ({escape(doc.context)}).</div>
 <div class="card score"><div class=big>{r.score:.2f}</div>
 <div><span class=pill style="background:{_BAND_COLOURS[r.band]}">{escape(r.band.value)}</span>
 <span class=muted>{escape(r.band.verdict)}</span><br>
-<span class=pill style="background:{gate_colour}">gate {escape(r.gate.value)}</span>
+<span class=pill style="background:{gate_colour}">gate {"passed" if r.gate is Gate.PASSED else "failed"}</span>
 <span class=muted>threshold {r.threshold:g}</span></div>
 <div class=muted>{escape(r.message)}</div></div>
 <h2>Components</h2><div class=card>{_components(doc)}</div>
