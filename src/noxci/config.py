@@ -23,6 +23,7 @@ from noxci.pythons import DEFAULT_PYTHON, choose_pythons, python_versions
 
 __all__ = [
     "DEFAULT_PYTHON",
+    "STATE_DIR",
     "Config",
     "NetworkLimits",
     "QualityWeights",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 _J = TypeVar("_J", bound=JobConfig)
+STATE_DIR = ".noxci"  # what noxci keeps between runs, in the project (git-ignored)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,10 +106,20 @@ class Config:
 
     @property
     def output_dirs(self) -> tuple[str, ...]:
-        """Noxci's own output directories, relative: never a job's input."""
+        """Noxci's own output directories, relative: never a job's input.
+
+        ``.noxci`` holds what noxci keeps between runs (the incremental tests'
+        state, the local dashboard).
+        """
+        kept = self.root / STATE_DIR
         return tuple(
             path.relative_to(self.root).as_posix()
-            for path in (self.reports_dir, self.readiness_dir, self.local_readiness_dir)
+            for path in (
+                self.reports_dir,
+                self.readiness_dir,
+                self.local_readiness_dir,
+                kept,
+            )
             if path.is_relative_to(self.root)
         )
 

@@ -22,6 +22,7 @@ __all__ = [
     "Tree",
     "compute_inputs",
     "hash_value",
+    "job_file_hashes",
     "job_files",
     "list_files",
     "select_files",
@@ -151,6 +152,18 @@ def hash_value(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def _job_file_names(
+    tree: Tree,
+    *,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    skip_dirs: Sequence[str],
+) -> list[str]:
+    prefixes = tuple(d.rstrip("/") + "/" for d in skip_dirs)
+    candidates = [f for f in tree.files() if not f.startswith(prefixes)]
+    return select_files(candidates, include, exclude)
+
+
 def job_files(
     tree: Tree,
     *,
@@ -159,9 +172,21 @@ def job_files(
     skip_dirs: Sequence[str],
 ) -> tuple[str, int]:
     """The digest and count of the files a job reads, as the tree stands now."""
-    prefixes = tuple(d.rstrip("/") + "/" for d in skip_dirs)
-    candidates = [f for f in tree.files() if not f.startswith(prefixes)]
-    return tree.digest(select_files(candidates, include, exclude))
+    return tree.digest(
+        _job_file_names(tree, include=include, exclude=exclude, skip_dirs=skip_dirs)
+    )
+
+
+def job_file_hashes(
+    tree: Tree,
+    *,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    skip_dirs: Sequence[str],
+) -> dict[str, str]:
+    """sha256 of each file a job reads (the files :func:`job_files` digests)."""
+    names = _job_file_names(tree, include=include, exclude=exclude, skip_dirs=skip_dirs)
+    return {n: h for n in names if (h := tree.file_hash(n)) is not None}
 
 
 def compute_inputs(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from noxci import fsutil
 
-__all__ = ["junit_case", "mark_flaky"]
+__all__ = ["add_reused", "junit_case", "mark_flaky"]
 
 _FLAKY = {"failure": "flakyFailure", "error": "flakyError"}
 _COUNT = {"failure": "failures", "error": "errors"}
@@ -59,3 +59,38 @@ def mark_flaky(path: Path, flaky: Collection[str]) -> int:
         text = ET.tostring(root, encoding="unicode")
         fsutil.atomic_write_text(path, '<?xml version="1.0" encoding="utf-8"?>' + text)
     return changed
+
+
+def add_reused(path: Path, earlier: Path, tests: Collection[str]) -> int:
+    """Copy the ``tests`` an incremental run reused from ``earlier``'s JUnit into ``path``'s.
+
+    They join the first suite, whose counts (and the root's) grow to match:
+    the file then describes the whole suite, as the report does. Reused
+    tests never failed (failures always run again); skips stay skips.
+    """
+    if not tests or not path.is_file() or not earlier.is_file():
+        return 0
+    wanted = {junit_case(nodeid) for nodeid in tests}
+    old = ET.parse(earlier).getroot()  # noqa: S314  # nosec B314 - noxci's own copy
+    cases = [
+        case
+        for case in old.iter("testcase")
+        if (case.get("classname", ""), case.get("name", "")) in wanted
+    ]
+    tree = ET.parse(path)  # noqa: S314  # nosec B314 - written by pytest in this run
+    root = tree.getroot()
+    suite = next(root.iter("testsuite"), None)
+    if suite is None or not cases:
+        return 0
+    skipped = sum(1 for case in cases if case.find("skipped") is not None)
+    seconds = sum(float(case.get("time", "0") or 0) for case in cases)
+    suite.extend(cases)
+    for holder in {suite, root}:
+        for key, more in (("tests", len(cases)), ("skipped", skipped)):
+            if holder.get(key) is not None:
+                holder.set(key, str(int(holder.get(key, "0")) + more))
+        if holder.get("time") is not None:
+            holder.set("time", f"{float(holder.get('time', '0')) + seconds:.3f}")
+    text = ET.tostring(root, encoding="unicode")
+    fsutil.atomic_write_text(path, '<?xml version="1.0" encoding="utf-8"?>' + text)
+    return len(cases)

@@ -25,6 +25,7 @@ __all__ = [
     "coverage_minimum",
     "coverage_rc",
     "measure",
+    "static_context",
 ]
 
 DEFAULT_COVERAGE_MIN = 80.0
@@ -45,6 +46,11 @@ def coverage_minimum(root: Path, explicit: float | None) -> float:
         return float(project) if project is not None else DEFAULT_COVERAGE_MIN
     except ValueError:
         return DEFAULT_COVERAGE_MIN
+
+
+def static_context(root: Path) -> str:
+    """The project's own static coverage context (``[run] context``), if it sets one."""
+    return coverage_config(root).get("run", {}).get("context", "").strip()
 
 
 def below_minimum(totals: CoverageTotals, minimum: float) -> bool:

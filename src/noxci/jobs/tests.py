@@ -23,21 +23,23 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
-from noxci.jobs import testcov
+from noxci.jobs import testcov, testselect
 from noxci.jobs import workers as worker_choice
 from noxci.jobs.base import JobContext, Outcome
+from noxci.jobs.incremental import FULL_FLAG
 from noxci.jobs.junit import mark_flaky
 from noxci.jobs.testcov import below_minimum
-from noxci.parsers.coverage import CoverageTotals
+from noxci.jobs.testfindings import findings, looked_in
+from noxci.jobs.testselect import PYTEST_INTERRUPTED
 from noxci.parsers.pytest_log import RunLog, merge_reruns, parse_report_log
-from noxci.project import tool_table
-from noxci.report import Finding, Severity, Status
+from noxci.report import Status
 from noxci.toolargs import PYTEST
 
 __all__ = [
@@ -96,6 +98,11 @@ class Settings(JobConfig):
         PATHS,
         "Coverage source packages or directories; empty means the project's coverage config, else src/ or the package.",
     )
+    incremental: bool = option(
+        True,
+        {"type": "boolean"},
+        "Re-run only the tests a change can reach and reuse the other results (full runs on CI's default branch, on schedule, with --full).",
+    )
     hash_seed: str = option(
         "0",
         {"type": "string", "pattern": "^([0-9]+|random)$"},
@@ -106,10 +113,11 @@ class Settings(JobConfig):
 MAX_RERUN_IDS = 200  # more failures than this is an outage, not flakiness
 PYTEST_INTERNAL_ERROR = 3
 PYTEST_USAGE_ERROR = 4
-PYTEST_INTERRUPTED = 2
 PYTEST_NO_TESTS = 5
 MIN_COVERAGE_VERSION = (7, 10)  # the oldest coverage noxci supports
 WORKER_PLUGIN = "noxci_xdist_coverage"  # xdist_coverage.py, copied beside the rc
+SELECT_PLUGIN = "noxci_select"  # pytest_select.py, copied beside it
+RUN_ONCE = frozenset({"NOXCI_DESELECT", "NOXCI_COLLECTED"})  # first pass only
 
 
 def _cfg(ctx: JobContext) -> Settings:
@@ -129,9 +137,25 @@ def coverage_rc(ctx: JobContext, data_file: Path) -> str:
     )
 
 
-def choose_workers(ctx: JobContext) -> int:
-    """Configured workers, or for ``auto`` the mode measured faster (:mod:`noxci.jobs.workers`)."""
+def choose_workers(
+    ctx: JobContext, selection: testselect.Selection | None = None
+) -> int:
+    """Configured workers, or for ``auto`` the mode measured faster (:mod:`noxci.jobs.workers`).
+
+    An incremental run whose tests took under ``serial-below-s`` last time
+    runs serially: starting workers costs more than it saves there.
+    """
     cfg = _cfg(ctx)
+    if (
+        cfg.workers == "auto"
+        and selection is not None
+        and selection.state is not None
+        and selection.plan.reuse
+    ):
+        again = set(selection.state.outcomes) - selection.plan.reuse
+        estimate = sum(selection.state.durations.get(t, 0.0) for t in again)
+        if estimate < cfg.serial_below_s:
+            return 0
     return worker_choice.choose(
         cfg.workers,
         ctx.previous,
@@ -161,26 +185,32 @@ def _check_tools(ctx: JobContext, workers: int) -> None:
 
 
 def _pytest(
-    ctx: JobContext, rc: Path, log: Path, args: list[str], workers: int, *, first: bool
+    ctx: JobContext,
+    rc: Path,
+    log: Path,
+    args: list[str],
+    workers: int,
+    *,
+    first: bool,
+    env: Mapping[str, str],
 ) -> RunLog:
     """One pytest run; a re-run that cannot even start leaves its tests failed."""
     argv = ["coverage", "run", f"--rcfile={rc}", "-m", "pytest", f"--report-log={log}"]
+    argv += ["-p", SELECT_PLUGIN]
     if ctx.has("pytest-rerunfailures"):
         argv += ["-p", "no:rerunfailures"]
-    env = (
-        {}
-        if "PYTHONHASHSEED" in ctx.env or _cfg(ctx).hash_seed == "random"
-        else {"PYTHONHASHSEED": _cfg(ctx).hash_seed}
+    extra = dict(env)
+    if "PYTHONHASHSEED" not in ctx.env and _cfg(ctx).hash_seed != "random":
+        extra["PYTHONHASHSEED"] = _cfg(ctx).hash_seed
+    extra["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(rc.parent), ctx.env.get("PYTHONPATH", "")) if p
     )
     if ctx.has("pytest-xdist"):
         argv += ["-n", str(workers), "-p", WORKER_PLUGIN]
-        path = os.pathsep.join(
-            p for p in (str(rc.parent), ctx.env.get("PYTHONPATH", "")) if p
-        )
-        env |= {"NOXCI_COVERAGE_RC": str(rc), "PYTHONPATH": path}
-    done = ctx.tool([*argv, *args], capture=False, env=env)
-    if done.returncode == PYTEST_NO_TESTS and first:
-        raise ToolError(f"pytest collected no tests: {_looked_in(ctx)}")
+        extra["NOXCI_COVERAGE_RC"] = str(rc)
+    done = ctx.tool([*argv, *args], capture=False, env=extra)
+    if done.returncode == PYTEST_NO_TESTS and first and "NOXCI_DESELECT" not in env:
+        raise ToolError(f"pytest collected no tests: {looked_in(ctx)}")
     if done.returncode in {PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR} and first:
         raise ToolError(
             f"pytest exited {done.returncode} (internal or usage error); see its output above"
@@ -200,92 +230,69 @@ def _pytest(
     return parsed
 
 
-def _looked_in(ctx: JobContext) -> str:
-    """Where pytest looked for tests, as its config says, for the no-tests error."""
-    table = tool_table(ctx.root, "pytest")
-    options = table.get("ini_options", table)
-    where = options.get("testpaths") if isinstance(options, dict) else None
-    files = options.get("python_files") if isinstance(options, dict) else None
-    text = f"it looked in {where or 'the project root'}"
-    if files:
-        text += f" for files named {files}"
-    args = " ".join(ctx.posargs)
-    return (
-        text
-        + (f" with {args}" if args else "")
-        + ("; check pytest's testpaths and python_files")
-    )
+def _plugins(work: Path) -> None:
+    """Copy noxci's pytest plugins where the run's PYTHONPATH finds them."""
+    here = Path(__file__).parent
+    shutil.copyfile(here / "xdist_coverage.py", work / f"{WORKER_PLUGIN}.py")
+    shutil.copyfile(here / "pytest_select.py", work / f"{SELECT_PLUGIN}.py")
 
 
-def _findings(
-    log: RunLog, flaky: list[str], totals: CoverageTotals, minimum: float
-) -> list[Finding]:
-    found: list[Finding] = []
-    for nodeid, categories in log.tests.items():
-        bad = {"failed", "errors"} & set(categories)
-        if bad or nodeid in flaky:
-            where = log.locations.get(nodeid)
-            rule = (
-                "flaky"
-                if nodeid in flaky
-                else ("failed" if "failed" in bad else "error")
-            )
-            message = f"{nodeid}: " + (
-                "passed on re-run"
-                if rule == "flaky"
-                else (where.message if where else rule)
-            )
-            found.append(
-                Finding(
-                    tool="pytest",
-                    rule=rule,
-                    severity=Severity.LOW if rule == "flaky" else Severity.HIGH,
-                    message=message,
-                    path=where.path if where else None,
-                    line=where.line if where else None,
-                )
-            )
-    for nodeid, message in log.collection_errors.items():
-        found.append(
-            Finding(
-                tool="pytest",
-                rule="collection-error",
-                severity=Severity.HIGH,
-                message=f"{nodeid}: {message}",
-                path=nodeid.split("::")[0],
-                line=None,
-            )
+def _reruns(
+    ctx: JobContext, rc: Path, first: RunLog, env: Mapping[str, str]
+) -> list[RunLog]:
+    """Re-run the failures serially, up to ``reruns`` rounds (none past an outage)."""
+    cfg = _cfg(ctx)
+    reruns: list[RunLog] = []
+    remaining = first.bad()
+    if len(remaining) > MAX_RERUN_IDS:
+        return reruns
+    for number in range(1, cfg.reruns + 1):
+        if not remaining:
+            break
+        time.sleep(cfg.reruns_delay)
+        log = _pytest(
+            ctx,
+            rc,
+            ctx.artifact(f"rerun{number}.jsonl"),
+            remaining,
+            0,
+            first=False,
+            env=env,
         )
-    if below_minimum(totals, minimum):
-        found.append(
-            Finding(
-                tool="coverage",
-                rule="coverage-min",
-                severity=Severity.MEDIUM,
-                message=f"coverage {totals.display}% is below the minimum {minimum:g}%",
-                path=None,
-                line=None,
-            )
-        )
-    return found
+        reruns.append(log)
+        remaining = [n for n in remaining if n not in log.tests or n in log.bad()]
+    return reruns
+
+
+def _own_flags(args: list[str]) -> tuple[list[str], bool]:
+    """The session arguments for pytest, and whether ``--full`` was among them."""
+    full = FULL_FLAG in args
+    return [a for a in args if a != FULL_FLAG], full
 
 
 def run(ctx: JobContext) -> Outcome:
     """Run the test suite as described in the module docstring."""
     cfg = _cfg(ctx)
-    count = choose_workers(ctx)
+    args, full = _own_flags(list(ctx.split_args(PYTEST).parsed))
+    selection = testselect.prepare(
+        ctx,
+        enabled=cfg.incremental,
+        args=args,
+        full=full,
+        static=testcov.static_context(ctx.root),
+    )
+    count = choose_workers(ctx, selection)
     _check_tools(ctx, count)
-    args = list(ctx.split_args(PYTEST).parsed)
     minimum = coverage_minimum(ctx)
     log_path = ctx.artifact("pytest.jsonl")
     junit = ctx.artifact("junit.xml")
     with tempfile.TemporaryDirectory(prefix="noxci-coverage-") as tmp:
-        rc = Path(tmp) / "coveragerc"
-        rc.write_text(coverage_rc(ctx, Path(tmp) / ".coverage"), encoding="utf-8")
-        shutil.copyfile(
-            Path(__file__).with_name("xdist_coverage.py"),
-            Path(tmp) / f"{WORKER_PLUGIN}.py",
-        )
+        work = Path(tmp)
+        data_file = work / ".coverage"
+        rc = work / "coveragerc"
+        rc.write_text(coverage_rc(ctx, data_file), encoding="utf-8")
+        _plugins(work)
+        env = selection.env(work, ctx.root)
         clock = time.monotonic()
         first = _pytest(
             ctx,
@@ -294,30 +301,17 @@ def run(ctx: JobContext) -> Outcome:
             [f"--junitxml={junit}", "-o", "junit_family=xunit2", *args],
             count,
             first=True,
+            env=env,
         )
         wall = time.monotonic() - clock
-        reruns: list[RunLog] = []
-        remaining = first.bad()
-        if len(remaining) <= MAX_RERUN_IDS:
-            for number in range(1, cfg.reruns + 1):
-                if not remaining:
-                    break
-                time.sleep(cfg.reruns_delay)
-                log = _pytest(
-                    ctx,
-                    rc,
-                    ctx.artifact(f"rerun{number}.jsonl"),
-                    remaining,
-                    0,
-                    first=False,
-                )
-                reruns.append(log)
-                remaining = [
-                    n for n in remaining if n not in log.tests or n in log.bad()
-                ]
+        # Re-runs name their tests; they collect nothing for the state.
+        again = {k: v for k, v in env.items() if k not in RUN_ONCE}
+        reruns = _reruns(ctx, rc, first, again)
+        selection.reuse_coverage(data_file, first)
         totals, artifacts = testcov.measure(ctx, rc)
-    merged, flaky = merge_reruns(first, reruns)
-    mark_flaky(junit, flaky)
+        merged, flaky = merge_reruns(first, reruns)
+        mark_flaky(junit, flaky)
+        merged, reused = selection.finish(merged, flaky, work, data_file, junit)
     counts = merged.counts()
     total = sum(counts.values())
     low = below_minimum(totals, minimum)
@@ -330,8 +324,10 @@ def run(ctx: JobContext) -> Outcome:
     if flaky:
         parts.append(f"{len(flaky)} flaky")
     summary = ", ".join(parts) + f"; coverage {totals.display}% (min {minimum:g}%)"
+    if not selection.plan.full:
+        summary += f"; incremental: {total - reused} run, {reused} reused"
     if total == 0:
-        raise ToolError(f"pytest ran no tests: {_looked_in(ctx)}")
+        raise ToolError(f"pytest ran no tests: {looked_in(ctx)}")
     return Outcome(
         status=Status.FAILED if failed or low else Status.PASSED,
         summary=summary,
@@ -344,6 +340,7 @@ def run(ctx: JobContext) -> Outcome:
             "tests_xfailed": counts["xfailed"],
             "tests_xpassed": counts["xpassed"],
             "tests_flaky": len(flaky),
+            "tests_reused": reused,
             "tests_duration_s": round(merged.duration_s, 3),
             "tests_wall_s": round(wall, 3),
             "rerun_rounds": len(reruns),
@@ -355,7 +352,7 @@ def run(ctx: JobContext) -> Outcome:
             "coverage_branches": totals.branches,
             "coverage_partial_branches": totals.partial_branches,
         },
-        findings=_findings(merged, flaky, totals, minimum),
+        findings=findings(merged, flaky, totals, minimum),
         artifacts={
             "junit": ctx.relative(junit),
             "pytest-log": ctx.relative(log_path),
@@ -371,7 +368,11 @@ def run(ctx: JobContext) -> Outcome:
                 n for n, c in merged.tests.items() if {"failed", "errors"} & set(c)
             ],
             "coverage_display": totals.display,
-            "timings": worker_choice.timings(ctx.previous, count, wall),
+            # An incremental run's time says nothing of the suite's.
+            "timings": worker_choice.timings(
+                ctx.previous, count if selection.plan.full else None, wall
+            ),
             "reruns_skipped": len(first.bad()) > MAX_RERUN_IDS,
+            "incremental": selection.details(reused),
         },
     )

@@ -76,8 +76,14 @@ def choose(
     return 0 if _faster(_recorded(previous), serial_below_s) else cpus
 
 
-def timings(previous: Report | None, workers: int, wall_s: float) -> dict[str, float]:
-    """The timings to record: this run's first-pass wall time, and the other mode's last."""
+def timings(
+    previous: Report | None, workers: int | None, wall_s: float
+) -> dict[str, float]:
+    """The timings to record: this run's first-pass wall time, and the other mode's last.
+
+    ``workers`` None: this run ran part of the suite; the last figures stand.
+    """
     recorded = {k: v for k, v in _recorded(previous).items() if k in TIMINGS}
-    recorded["parallel_s" if workers else "serial_s"] = round(wall_s, 3)
+    if workers is not None:
+        recorded["parallel_s" if workers else "serial_s"] = round(wall_s, 3)
     return recorded

@@ -40,6 +40,7 @@ class RunLog:
     collection_errors: Mapping[str, str]
     locations: Mapping[str, TestLocation] = field(default_factory=dict)
     duration_s: float = 0.0
+    durations: Mapping[str, float] = field(default_factory=dict)  # per test
     finished: bool = False
     exitstatus: int | None = None
 
@@ -100,7 +101,7 @@ def parse_report_log(lines: Iterable[str]) -> RunLog:
     tests: dict[str, list[str]] = {}
     collection_errors: dict[str, str] = {}
     locations: dict[str, TestLocation] = {}
-    duration = 0.0
+    durations: dict[str, float] = {}
     finished = False
     exitstatus: int | None = None
     for number, raw in enumerate(lines, 1):
@@ -121,7 +122,7 @@ def parse_report_log(lines: Iterable[str]) -> RunLog:
         elif kind == "TestReport":
             nodeid = report["nodeid"]
             entry = tests.setdefault(nodeid, [])
-            duration += float(report.get("duration") or 0.0)
+            durations[nodeid] = durations.get(nodeid, 0.0) + _seconds(report)
             category = _category(report)
             if category is not None:
                 entry.append(category)
@@ -131,10 +132,18 @@ def parse_report_log(lines: Iterable[str]) -> RunLog:
         tests={nodeid: tuple(cats) for nodeid, cats in tests.items() if cats},
         collection_errors=collection_errors,
         locations=locations,
-        duration_s=duration,
+        duration_s=sum(durations.values()),
+        durations=durations,
         finished=finished,
         exitstatus=exitstatus,
     )
+
+
+def _seconds(report: Mapping[str, object]) -> float:
+    value = report.get("duration")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return 0.0
 
 
 def merge_reruns(first: RunLog, reruns: Iterable[RunLog]) -> tuple[RunLog, list[str]]:
@@ -159,6 +168,7 @@ def merge_reruns(first: RunLog, reruns: Iterable[RunLog]) -> tuple[RunLog, list[
         collection_errors=first.collection_errors,
         locations=locations,
         duration_s=duration,
+        durations=first.durations,  # a test's own time, not its re-runs'
         finished=first.finished,
         exitstatus=first.exitstatus,
     )

@@ -1,0 +1,258 @@
+"""Incremental test runs: re-run only what a change can reach, reuse the rest.
+
+After every complete run without session arguments, the tests job records
+a :class:`State` (``.noxci/incremental/<session>/``, git-ignored): the hash
+of every file the job reads, each test's outcome, file and duration, and the
+coverage data with one context per test (``noxci_select``). The next run
+(:func:`plan`) compares the files:
+
+- a changed file some tests executed: those tests run again;
+- a changed test module: its tests run again;
+- new tests run (they are not in the state); deleted ones are gone;
+- failed, errored and flaky tests always run again;
+- the rest keep their outcome, and their coverage data is reused
+  (:mod:`noxci.jobs.covcontexts`), so the verdict and the coverage figure
+  are those of a full run.
+
+A full run is forced where reuse could be wrong or is not wanted: a change
+to the lock, the project or tool configuration, a ``conftest.py``, a file
+that is not Python, or a Python file no recorded test executed and that is
+not a test module; another Python, tool or noxci version; no state; session
+arguments; ``--full``; CI on the default branch and scheduled runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from noxci import fsutil, safefile
+from noxci.config import STATE_DIR
+from noxci.parsers.pytest_log import RunLog
+
+__all__ = [
+    "FULL_FLAG",
+    "Plan",
+    "State",
+    "ci_full_run",
+    "load_state",
+    "merge",
+    "plan",
+    "save_state",
+    "state_dir",
+]
+
+FULL_FLAG = "--full"
+STATE_VERSION = 1
+# Files whose change can reach any test: the lock, the project's and the
+# tools' configuration, pytest's fixtures.
+GLOBAL = (
+    "uv.lock",
+    "pyproject.toml",
+    "setup.cfg",
+    "setup.py",
+    "tox.ini",
+    "pytest.ini",
+    ".coveragerc",
+    "conftest.py",
+    "requirements*.txt",
+    "noxfile.py",
+)
+_BAD = frozenset({"failed", "errors"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class State:
+    """What the last complete run left for the next one to reuse."""
+
+    key: Mapping[str, str]
+    files: Mapping[str, str]
+    outcomes: Mapping[str, tuple[str, ...]]
+    test_files: Mapping[str, str]
+    durations: Mapping[str, float] = field(default_factory=dict)
+    flaky: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "version": STATE_VERSION,
+            "key": dict(self.key),
+            "files": dict(self.files),
+            "outcomes": {k: list(v) for k, v in self.outcomes.items()},
+            "test_files": dict(self.test_files),
+            "durations": dict(self.durations),
+            "flaky": list(self.flaky),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> State | None:
+        """The state, or None when ``data`` is not one this noxci wrote."""
+        try:
+            if data["version"] != STATE_VERSION:
+                return None
+            return cls(
+                key={str(k): str(v) for k, v in data["key"].items()},
+                files={str(k): str(v) for k, v in data["files"].items()},
+                outcomes={
+                    str(k): tuple(str(c) for c in v)
+                    for k, v in data["outcomes"].items()
+                },
+                test_files={str(k): str(v) for k, v in data["test_files"].items()},
+                durations={
+                    str(k): float(v)
+                    for k, v in data["durations"].items()
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)
+                },
+                flaky=tuple(str(t) for t in data["flaky"]),
+            )
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """Full or incremental, why, and the tests whose results are reused."""
+
+    full: bool
+    reason: str
+    reuse: frozenset[str] = frozenset()
+    changed: tuple[str, ...] = ()
+
+
+def state_dir(root: Path, session: str) -> Path:
+    """Where the session's state lives (git-ignored)."""
+    return fsutil.ignored_dir(root / STATE_DIR) / "incremental" / session
+
+
+def load_state(directory: Path, *, root: Path, limit: int) -> State | None:
+    """The recorded state, or None (none, unreadable or from another noxci)."""
+    try:
+        data = safefile.read_json(directory / "state.json", root=root, limit=limit)
+    except safefile.FileProblem:
+        return None
+    return State.from_dict(data)
+
+
+def save_state(directory: Path, state: State) -> None:
+    """Record ``state`` atomically (the coverage data is written beside it first)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fsutil.atomic_write_json(directory / "state.json", state.to_dict())
+
+
+def ci_full_run(env: Mapping[str, str], default_branch: str) -> str | None:
+    """Why CI must run in full here (the default branch, a scheduled run), or None."""
+    if env.get("GITHUB_EVENT_NAME") == "schedule":
+        return "a scheduled CI run always runs every test"
+    if env.get("GITHUB_REF") == f"refs/heads/{default_branch}":
+        return f"CI on {default_branch} always runs every test"
+    return None
+
+
+def _global(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(base, pattern) for pattern in GLOBAL)
+
+
+def _key_change(old: Mapping[str, str], new: Mapping[str, str]) -> str | None:
+    changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    if not changed:
+        return None
+    return ", ".join(changed) + " changed"
+
+
+def _needs_all(
+    name: str, touched: Mapping[str, set[str]], by_module: Mapping[str, set[str]]
+) -> str | None:
+    """Why a change to ``name`` needs every test to run, or None."""
+    if _global(name):
+        return f"{name} changed"
+    if name in touched or name in by_module:
+        return None
+    if not name.endswith(".py"):
+        return f"{name} changed, and coverage cannot say which tests read it"
+    return f"{name} changed, and no test executed it or lives in it"
+
+
+def plan(
+    state: State | None,
+    *,
+    key: Mapping[str, str],
+    files: Mapping[str, str],
+    touched: Mapping[str, set[str]] | None,
+    forced: str | None = None,
+) -> Plan:
+    """Decide what this run re-runs (see the module docstring)."""
+    why = (
+        forced
+        or ("no earlier complete run is recorded" if state is None else None)
+        or (_key_change(state.key, key) if state is not None else None)
+        or (
+            "the earlier run's per-test coverage is unusable"
+            if touched is None
+            else None
+        )
+    )
+    if why or state is None or touched is None:
+        return Plan(full=True, reason=why or "")
+    changed = sorted(
+        name
+        for name in files.keys() | state.files.keys()
+        if files.get(name) != state.files.get(name)
+    )
+    by_module: dict[str, set[str]] = {}
+    for test, module in state.test_files.items():
+        by_module.setdefault(module, set()).add(test)
+    again: set[str] = set()
+    for name in changed:
+        if (why := _needs_all(name, touched, by_module)) is not None:
+            return Plan(full=True, reason=why, changed=(name,))
+        again |= touched.get(name, set()) | by_module.get(name, set())
+    again |= {t for t, cats in state.outcomes.items() if _BAD & set(cats)}
+    again |= set(state.flaky)
+    reuse = frozenset(state.outcomes) - again
+    if not reuse:
+        return Plan(
+            full=True, reason="every test may be affected", changed=tuple(changed)
+        )
+    return Plan(
+        full=False,
+        reason=f"{len(changed)} file(s) changed" if changed else "nothing changed",
+        reuse=reuse,
+        changed=tuple(changed),
+    )
+
+
+def merge(
+    state: State, reuse: frozenset[str], run: RunLog, collected: Mapping[str, str]
+) -> RunLog:
+    """The outcomes of this run plus the reused ones of tests still collected."""
+    kept = [t for t in collected if t in reuse and t not in run.tests]
+    tests = {t: state.outcomes[t] for t in kept}
+    tests.update(run.tests)
+    durations = {t: state.durations[t] for t in kept if t in state.durations}
+    durations.update(run.durations)
+    return RunLog(
+        tests=tests,
+        collection_errors=run.collection_errors,
+        locations=run.locations,
+        duration_s=run.duration_s + sum(durations.get(t, 0.0) for t in kept),
+        durations=durations,
+        finished=run.finished,
+        exitstatus=run.exitstatus,
+    )
+
+
+def packages_digest(site_packages: list[Path]) -> str:
+    """A digest of the distributions installed in a venv (their names and versions)."""
+    names = sorted(
+        entry.name
+        for directory in site_packages
+        if directory.is_dir()
+        for entry in directory.iterdir()
+        if entry.name.endswith(".dist-info")
+    )
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
