@@ -113,10 +113,21 @@ def test_preflight_with_a_failed_job_and_a_passing_gate_is_8(tmp_path: Path) -> 
             argv=tuple(argv), returncode=code, stdout="", stderr="", duration_s=0.0
         )
 
+    def gate(root: Path, argv: list[str]) -> int:
+        calls.append(tuple(argv))
+        return 0  # the gate passes
+
     result = run(
-        tmp_path, noxfile="noxfile.py", posargs=[], env={}, registry={}, runner=runner
+        tmp_path,
+        noxfile="noxfile.py",
+        posargs=[],
+        env={},
+        registry={},
+        runner=runner,
+        gate=gate,
     )
     assert result.exit_code == ExitCode.BLOCKING_JOB
     assert result.message == "preflight failed: see the blocks above"
     assert calls[0][-4:] == ("-t", "ci", "-j", "auto")
+    assert calls[1][:2] == ("readiness", "--preflight")
     assert "--jobs-failed" in calls[1]
