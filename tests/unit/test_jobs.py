@@ -274,3 +274,41 @@ def test_coverage_rc_defaults_only_without_project_config(
     assert rc.get("run", "branch") == "True"
     assert rc.get("run", "source").split() == ["."]  # flat project, no packages
     assert not rc.has_option("run", "patch")  # as coverage's own default
+
+
+def test_lint_names_the_root_for_a_ruff_that_needs_a_path(
+    make_config: MakeConfig,
+) -> None:
+    """ruff 0.1 stops with "Expected at least one path" when given none (humanize 4.9)."""
+    from noxci import proc
+
+    config = make_config("")
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    formatted = (Path(__file__).parents[1] / "data" / "tool-output").joinpath(
+        "ruff-format-0.1.6-clean.txt"
+    )
+    calls: list[tuple[str, ...]] = []
+
+    def ruff_0_1(
+        argv: object, *, cwd: Path, capture: bool = True, **_kw: object
+    ) -> proc.Completed:
+        args = tuple(str(a) for a in argv)  # type: ignore[attr-defined]
+        calls.append(args)
+        named = [a for a in args[2:] if not a.startswith("-") and (cwd / a).exists()]
+        code, stdout, stderr = 0, "[]", ""
+        if not named:
+            code, stdout = 2, ""
+            stderr = "ruff failed\n  Cause: Expected at least one path to search for Python files"
+        elif "--show-files" in args:
+            stdout = str(cwd / "a.py")
+        elif args[1] == "format":
+            stdout = formatted.read_text(encoding="utf-8")
+        return proc.Completed(
+            argv=args, returncode=code, stdout=stdout, stderr=stderr, duration_s=0.0
+        )
+
+    report = execute(_ctx(config, "lint", runner=ruff_0_1), get_job("lint"))
+    assert report.status is Status.PASSED, report.error
+    assert report.metrics["ruff_files_checked"] == 1
+    assert report.metrics["format_files_checked"] == 1
+    assert all("." in call for call in calls)

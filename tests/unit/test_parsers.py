@@ -67,6 +67,7 @@ def test_ruff_check_json_is_the_same_shape_from_0_8_to_0_17() -> None:
 @pytest.mark.parametrize(
     ("version", "unformatted"),
     [
+        ("0.1.6", ("src/pkg/ugly.py",)),  # "... files left unchanged"
         ("0.12.12", ("src/pkg/ugly.py",)),  # "Would reformat: PATH" up to 0.15
         ("0.17.6", ("README.md", "src/pkg/ugly.py")),  # --output-format concise
     ],

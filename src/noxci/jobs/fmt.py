@@ -14,7 +14,13 @@ from noxci.digest import list_files, select_files
 from noxci.errors import ToolError
 from noxci.jobconfig import JobConfig
 from noxci.jobs.base import JobContext, Outcome
-from noxci.jobs.lint import RUFF_ERROR, choose_formatter, lint_settings, tools
+from noxci.jobs.lint import (
+    RUFF_ERROR,
+    choose_formatter,
+    lint_settings,
+    ruff_paths,
+    tools,
+)
 from noxci.parsers.ruff import parse_ruff_check
 from noxci.report import Status
 
@@ -49,7 +55,7 @@ def run(ctx: JobContext) -> Outcome:
             "json",
             "--output-file",
             out,
-            *paths,
+            *ruff_paths(ctx, paths, list(ctx.posargs)),
             *ctx.posargs,
         ]
     )
@@ -64,7 +70,7 @@ def run(ctx: JobContext) -> Outcome:
         argv = (
             ["black", *(paths or ["."])]
             if formatter == "black"
-            else ["ruff", "format", *paths]
+            else ["ruff", "format", *ruff_paths(ctx, paths, [])]
         )
         done = ctx.tool(argv)
         if done.returncode != 0:

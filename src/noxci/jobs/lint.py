@@ -24,7 +24,14 @@ from noxci.toolargs import RUFF_CHECK
 from noxci.toolpins import NOXCI_PIN, resolve_tools
 from noxci.venvs import requirement_name
 
-__all__ = ["Settings", "choose_formatter", "lint_settings", "run", "tools"]
+__all__ = [
+    "Settings",
+    "choose_formatter",
+    "lint_settings",
+    "ruff_paths",
+    "run",
+    "tools",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +117,8 @@ def _format_check(ctx: JobContext, formatter: str, paths: list[str]) -> FormatRe
         # From 0.16 ruff formats the Python in Markdown too; a project that
         # does not pick its ruff never asked for that.
         concise += ["--config", 'extend-exclude = ["*.md"]']
-    done = ctx.tool(["ruff", "format", "--check", *concise, *paths], record=False)
+    targets = ruff_paths(ctx, paths, [])
+    done = ctx.tool(["ruff", "format", "--check", *concise, *targets], record=False)
     if done.returncode not in {0, 1}:
         raise ToolError(f"ruff format exited {done.returncode}: {done.tail()}")
     return parse_ruff_format(done.stdout, root)
@@ -135,6 +143,20 @@ def _checked_files(ctx: JobContext, args: list[str]) -> int:
     return sum(1 for line in done.stdout.splitlines() if line.strip())
 
 
+def ruff_paths(ctx: JobContext, paths: list[str], args: list[str]) -> list[str]:
+    """What ruff checks: the configured paths, else those in ``args``, else ``.``.
+
+    ruff finds the files under ``.`` by its own include and exclude settings
+    either way; rather than leave the path out, it is named, since ruff 0.1
+    stops with "Expected at least one path" when none is given.
+    """
+    if paths or any(
+        not arg.startswith("-") and (ctx.root / arg).exists() for arg in args
+    ):
+        return paths
+    return ["."]
+
+
 def _where(paths: list[str]) -> str:
     return (
         ", ".join(paths)
@@ -147,7 +169,8 @@ def run(ctx: JobContext) -> Outcome:
     """Run ruff check and the format check; report findings and unformatted files."""
     paths = list(ctx.settings(Settings).paths)
     split = ctx.split_args(RUFF_CHECK)
-    args = [*paths, *split.parsed]
+    targets = ruff_paths(ctx, paths, list(split.parsed))
+    args = [*targets, *split.parsed]
     json_out, sarif_out = ctx.artifact("ruff.json"), ctx.artifact("ruff.sarif")
     check = ctx.tool(["ruff", "check", "--no-fix", "--output-format", "json", *args])
     if check.returncode >= RUFF_ERROR:
@@ -161,7 +184,7 @@ def run(ctx: JobContext) -> Outcome:
     ruff = parse_ruff_check(check.stdout, str(ctx.root))
     if split.display is not None:
         ctx.tool(
-            ["ruff", "check", "--no-fix", *paths, *split.display],
+            ["ruff", "check", "--no-fix", *targets, *split.display],
             capture=False,
             record=False,
         )
