@@ -48,6 +48,26 @@ def _only_tools(items: object, tools: Sequence[ToolPin]) -> bool:
     return all(isinstance(e, str) and requirement_name(e) in names for e in entries)
 
 
+def _holding(
+    groups: Mapping[str, object], extras: Mapping[str, object], tools: Sequence[ToolPin]
+) -> tuple[str | None, str | None]:
+    """The first group, else extra, that lists one of the job's tools by name.
+
+    A project whose test tools live in an ``all`` or ``dev`` extra (idna)
+    keeps there what its tests need beside pytest (hypothesis).
+    """
+    names = {t.name for t in tools}
+
+    def lists(items: object) -> bool:
+        entries = items if isinstance(items, list) else []
+        return any(isinstance(e, str) and requirement_name(e) in names for e in entries)
+
+    group = next((g for g, items in groups.items() if lists(items)), None)
+    if group is not None:
+        return group, None
+    return None, next((e for e, items in extras.items() if lists(items)), None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class InstallPlan:
     """One install: uv's arguments, what it installs (for messages), whether locked."""
@@ -87,6 +107,8 @@ def plan_install(
         extra = None
         if named is not None and not _only_tools(groups[named], tools):
             named = None
+    if named is None and extra is None and install_project and not tools_only:
+        named, extra = _holding(groups, extras, tools)
     if named is None and extra is None:
         if not pins and not install_project:
             return InstallPlan(argv=[], how="nothing: the job needs no tools")

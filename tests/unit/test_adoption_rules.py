@@ -161,6 +161,33 @@ def test_an_extra_brings_its_own_tools_and_a_lock_pins_it(tmp_path: Path) -> Non
     assert how.startswith("the [test] extra from uv.lock")
 
 
+def test_an_extra_that_lists_the_jobs_tool_is_its_extra(tmp_path: Path) -> None:
+    """idna keeps pytest, hypothesis and mypy in an extra named all."""
+    _pyproject(
+        tmp_path,
+        '[project.optional-dependencies]\ncli = ["click"]\n'
+        'all = ["mypy>=1.11", "pytest>=8", "hypothesis"]\n',
+    )
+    how, calls = _installs(
+        tmp_path, "tests", ("pytest==9.2.0", "coverage==7.17.5"), install_project=True
+    )
+    assert calls[0][-3:] == ("coverage>=7.17.5", "-e", ".[all]")
+    assert "[all] extra" in how
+    how, calls = _installs(
+        tmp_path, "typecheck", ("mypy==2.4.1",), install_project=True
+    )
+    assert calls[0][-2:] == ("-e", ".[all]")
+    # A group that lists it comes first; a job that does not install the
+    # project (lint) takes nothing of it.
+    _pyproject(tmp_path, '[dependency-groups]\ndev = ["pytest", "hypothesis"]\n')
+    how, calls = _installs(tmp_path, "tests", ("pytest==9.2.0",), install_project=True)
+    assert calls[0][-4:] == ("--group", "dev", "-e", ".")
+    _pyproject(tmp_path, '[dependency-groups]\ndev = ["ruff", "pytest"]\n')
+    how, calls = _installs(tmp_path, "lint", ("ruff==0.17.6",), install_project=False)
+    assert calls[0][-1] == "ruff==0.17.6"
+    assert how.startswith("the job's tools")
+
+
 def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[project.optional-dependencies]\ndev = ["pytest<9"]\n')
     # uv 0.13's words, wrapped where it wraps them: "satisfy" ends a line.
@@ -182,5 +209,6 @@ def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
         runner=runner,
     )
     assert len(runner.calls) == 2  # a pin that needs a newer Python is not retried
-    assert runner.calls[1][0][-4:] == ("pytest<9", "coverage", "-e", ".")
-    assert "coverage (noxci's pin, the newest for this Python)" in how
+    # The dev extra lists pytest: it is the job's; coverage fills the gap.
+    assert runner.calls[1][0][-3:] == ("coverage", "-e", ".[dev]")
+    assert "[dev] extra and noxci's tools (coverage)" in how
