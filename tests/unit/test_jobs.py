@@ -279,7 +279,7 @@ def test_coverage_rc_defaults_only_without_project_config(
 def test_lint_names_the_root_for_a_ruff_that_needs_a_path(
     make_config: MakeConfig,
 ) -> None:
-    """ruff 0.1 stops with "Expected at least one path" when given none (humanize 4.9)."""
+    """ruff 0.1 (humanize 4.9's) stops when given no path, and cannot write SARIF."""
     from noxci import proc
 
     config = make_config("")
@@ -299,6 +299,11 @@ def test_lint_names_the_root_for_a_ruff_that_needs_a_path(
         if not named:
             code, stdout = 2, ""
             stderr = "ruff failed\n  Cause: Expected at least one path to search for Python files"
+        elif "sarif" in args:
+            code, stdout = 2, ""
+            stderr = (
+                "error: invalid value 'sarif' for '--output-format <OUTPUT_FORMAT>'"
+            )
         elif "--show-files" in args:
             stdout = str(cwd / "a.py")
         elif args[1] == "format":
@@ -312,3 +317,4 @@ def test_lint_names_the_root_for_a_ruff_that_needs_a_path(
     assert report.metrics["ruff_files_checked"] == 1
     assert report.metrics["format_files_checked"] == 1
     assert all("." in call for call in calls)
+    assert "ruff-sarif" not in report.artifacts

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from noxci import fsutil
+from noxci import console, fsutil
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs.base import JobContext, Outcome
@@ -165,6 +166,26 @@ def _where(paths: list[str]) -> str:
     )
 
 
+def _sarif(ctx: JobContext, args: list[str], out: Path) -> dict[str, str]:
+    """Write ruff's findings as SARIF: the artifact, or none from a ruff without SARIF.
+
+    SARIF is for display (GitHub code scanning); ruff 0.1 cannot write it
+    ("invalid value 'sarif'"), and then the job goes on without it.
+    """
+    done = ctx.tool(
+        ["ruff", "check", "--no-fix", "--exit-zero", "--output-format", "sarif", *args],
+        record=False,
+    )
+    if done.returncode != 0 and "invalid value 'sarif'" in done.stderr:
+        console.info(f"{ctx.session}: ruff {ctx.version('ruff')} cannot write SARIF")
+        out.unlink(missing_ok=True)
+        return {}
+    if done.returncode != 0:
+        raise ToolError(f"ruff check (SARIF) exited {done.returncode}: {done.tail()}")
+    fsutil.atomic_write_text(out, done.stdout)
+    return {"ruff-sarif": ctx.relative(out)}
+
+
 def run(ctx: JobContext) -> Outcome:
     """Run ruff check and the format check; report findings and unformatted files."""
     paths = list(ctx.settings(Settings).paths)
@@ -188,13 +209,7 @@ def run(ctx: JobContext) -> Outcome:
             capture=False,
             record=False,
         )
-    sarif = ctx.tool(
-        ["ruff", "check", "--no-fix", "--exit-zero", "--output-format", "sarif", *args],
-        record=False,
-    )
-    if sarif.returncode != 0:
-        raise ToolError(f"ruff check (SARIF) exited {sarif.returncode}: {sarif.tail()}")
-    fsutil.atomic_write_text(sarif_out, sarif.stdout)
+    sarif = _sarif(ctx, args, sarif_out)
 
     formatter = choose_formatter(ctx)
     fmt = (
@@ -237,7 +252,7 @@ def run(ctx: JobContext) -> Outcome:
         findings=findings,
         artifacts={
             "ruff-json": ctx.relative(json_out),
-            "ruff-sarif": ctx.relative(sarif_out),
+            **sarif,
         },
         details={"formatter": formatter, "unformatted": unformatted},
     )
