@@ -87,8 +87,13 @@ def plan_install(
     install_project: bool,
     tools: Sequence[ToolPin],
     tools_only: bool,
+    hook_deps: Sequence[ToolPin] = (),
 ) -> InstallPlan:
-    """How to install the job's environment (see :func:`noxci.uvtool.sync_group`)."""
+    """How to install the job's environment (see :func:`noxci.uvtool.sync_group`).
+
+    ``hook_deps`` (what the project's pre-commit hook installs beside the
+    tool) join the job's tools where no group or extra holds them.
+    """
     from noxci.pyproject import read_pyproject
 
     data = read_pyproject(root)
@@ -112,8 +117,12 @@ def plan_install(
     if named is None and extra is None:
         if not pins and not install_project:
             return InstallPlan(argv=[], how="nothing: the job needs no tools")
+        hooked = [t for t in hook_deps if t.requirement not in pins]
+        listed = ", ".join(f"{t.requirement} ({t.source})" for t in (*tools, *hooked))
         return InstallPlan(
-            argv=[*pins, *project], how=f"the job's tools: {listed}", complete=True
+            argv=[*pins, *(t.requirement for t in hooked), *project],
+            how=f"the job's tools: {listed}",
+            complete=True,
         )
     if named is not None and locked:
         argv = ["sync", "--locked", "--no-default-groups", "--group", named]

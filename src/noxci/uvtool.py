@@ -142,7 +142,7 @@ def sync_group(
     with a warning: a project's ``tests`` group often lacks pytest-reportlog.
     """
     from noxci.pythons import venv_python
-    from noxci.toolpins import resolve_tools
+    from noxci.toolpins import hook_dependencies, resolve_tools
 
     full_env = {
         **env,
@@ -170,6 +170,7 @@ def sync_group(
             install_project=install_project,
             tools=pins,
             tools_only=tools_only,
+            hook_deps=hook_dependencies(root, needed),
         )
 
     try:

@@ -188,6 +188,32 @@ def test_an_extra_that_lists_the_jobs_tool_is_its_extra(tmp_path: Path) -> None:
     assert how.startswith("the job's tools")
 
 
+def test_mypy_gets_what_its_pre_commit_hook_installs_beside_it(
+    tmp_path: Path,
+) -> None:
+    """hepunits' mypy hook adds pint; without it, mypy finds import-not-found."""
+    _pyproject(tmp_path, "")
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        "  - repo: https://github.com/pre-commit/mirrors-mypy\n"
+        '    rev: "v2.3.1"\n'
+        "    hooks:\n"
+        "      - id: mypy\n"
+        "        additional_dependencies: [pint<0.25.1]\n"
+    )
+    how, calls = _installs(
+        tmp_path, "typecheck", ("mypy==2.4.1",), install_project=True
+    )
+    assert calls[0][-4:] == ("mypy==2.3.1", "pint<0.25.1", "-e", ".")
+    assert "pint<0.25.1 (the mypy hook's additional_dependencies)" in how
+    # A group of the job's own is what it installs: the hook adds nothing to it.
+    _pyproject(tmp_path, '[dependency-groups]\ntyping = ["mypy"]\n')
+    how, calls = _installs(
+        tmp_path, "typecheck", ("mypy==2.4.1",), install_project=True
+    )
+    assert not any("pint<0.25.1" in call for call in calls)
+
+
 def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[project.optional-dependencies]\ndev = ["pytest<9"]\n')
     # uv 0.13's words, wrapped where it wraps them: "satisfy" ends a line.
