@@ -318,3 +318,39 @@ def test_lint_names_the_root_for_a_ruff_that_needs_a_path(
     assert report.metrics["format_files_checked"] == 1
     assert all("." in call for call in calls)
     assert "ruff-sarif" not in report.artifacts
+
+
+def test_the_format_check_counts_what_ruff_format_check_counts(
+    make_config: MakeConfig,
+) -> None:
+    """From 0.16 ruff formats Markdown too; noxci's count equals the one by hand.
+
+    itsdangerous pins no ruff: a README that ruff 0.17 would reformat left
+    lint passing while `ruff format --check` failed (a false pass).
+    """
+    from noxci import proc
+
+    config = make_config("")
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (config.root / "README.md").write_text("```python\nx=1\n```\n", encoding="utf-8")
+
+    def ruff(argv: object, *, cwd: Path, **_kw: object) -> proc.Completed:
+        args = tuple(str(a) for a in argv)  # type: ignore[attr-defined]
+        stdout = "[]"
+        if "--show-files" in args:
+            stdout = str(cwd / "a.py")
+        elif args[1] == "format":
+            markdown = not any("*.md" in a for a in args)
+            stdout = (
+                "README.md:2:1: unformatted: File would be reformatted\n"
+                "1 file would be reformatted, 1 file already formatted\n"
+                if markdown
+                else "1 file already formatted\n"
+            )
+        return proc.Completed(
+            argv=args, returncode=0, stdout=stdout, stderr="", duration_s=0.0
+        )
+
+    report = execute(_ctx(config, "lint", runner=ruff), get_job("lint"))
+    assert report.status is Status.FAILED
+    assert report.details["unformatted"] == ["README.md"]

@@ -22,7 +22,6 @@ from noxci.precommit import pre_commit_hooks
 from noxci.project import dependency_names, tool_table
 from noxci.report import Finding, Severity, Status
 from noxci.toolargs import RUFF_CHECK
-from noxci.toolpins import NOXCI_PIN, resolve_tools
 from noxci.venvs import requirement_name
 
 __all__ = [
@@ -112,26 +111,15 @@ def _format_check(ctx: JobContext, formatter: str, paths: list[str]) -> FormatRe
         return parse_black_check(done.stderr, root)
     # ruff format has machine-readable output from 0.16 only; concise is one
     # line per file there, and older ruffs print "Would reformat: PATH".
+    # From 0.16 it formats the Python in Markdown too: noxci counts what the
+    # ruff installed checks, as `ruff format --check` run by hand does.
     new = _version(ctx, "ruff") >= (0, 16)
     concise = ["--output-format", "concise"] if new else []
-    if new and not _projects_ruff(ctx):
-        # From 0.16 ruff formats the Python in Markdown too; a project that
-        # does not pick its ruff never asked for that.
-        concise += ["--config", 'extend-exclude = ["*.md"]']
     targets = ruff_paths(ctx, paths, [])
     done = ctx.tool(["ruff", "format", "--check", *concise, *targets], record=False)
     if done.returncode not in {0, 1}:
         raise ToolError(f"ruff format exited {done.returncode}: {done.tail()}")
     return parse_ruff_format(done.stdout, root)
-
-
-def _projects_ruff(ctx: JobContext) -> bool:
-    """Whether the ruff installed is one the project chose (locked, pinned, declared)."""
-    ruff = next(
-        (t for t in ctx.job_config.tools if requirement_name(t) == "ruff"), "ruff"
-    )
-    [pin] = resolve_tools(ctx.root, [ruff], ctx.python)
-    return pin.source != NOXCI_PIN
 
 
 def _checked_files(ctx: JobContext, args: list[str]) -> int:
