@@ -20,6 +20,7 @@ _REPOS = {
     "ruff-pre-commit": "ruff",
     "black-pre-commit-mirror": "black",
     "black": "black",
+    "flake8": "flake8",
     "mirrors-mypy": "mypy",
     "bandit": "bandit",
     "interrogate": "interrogate",

@@ -354,3 +354,44 @@ def test_the_format_check_counts_what_ruff_format_check_counts(
     report = execute(_ctx(config, "lint", runner=ruff), get_job("lint"))
     assert report.status is Status.FAILED
     assert report.details["unformatted"] == ["README.md"]
+
+
+def test_a_project_that_lints_with_flake8_is_linted_with_flake8(
+    make_config: MakeConfig,
+) -> None:
+    """tabulate runs flake8 (tox.ini, pre-commit); ruff's defaults found 306 findings."""
+    from noxci import proc
+    from noxci.jobs.lint import choose_linter, tools
+
+    config = make_config("")
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    assert choose_linter(_ctx(config, "lint")) == "ruff"
+    (config.root / "tox.ini").write_text("[flake8]\nmax-line-length = 99\n")
+    assert choose_linter(_ctx(config, "lint")) == "flake8"
+    # ruff stays, for the format check: the project formats with ruff format.
+    assert [t.split("==")[0] for t in tools(_ctx(config, "lint"))] == ["ruff", "flake8"]
+    calls: list[tuple[str, ...]] = []
+
+    def flake8(argv: object, *, cwd: Path, **_kw: object) -> proc.Completed:
+        args = tuple(str(a) for a in argv)  # type: ignore[attr-defined]
+        calls.append(args)
+        stdout = (
+            "./a.py:1:2: E225 missing whitespace around operator\n"
+            "0.01 seconds elapsed\n1          total files processed\n"
+            if args[0].endswith("flake8")
+            else "1 file already formatted\n"
+        )
+        return proc.Completed(
+            argv=args, returncode=0, stdout=stdout, stderr="", duration_s=0.0
+        )
+
+    report = execute(_ctx(config, "lint", runner=flake8), get_job("lint"))
+    assert report.status is Status.FAILED, report.error
+    assert report.metrics["flake8_findings"] == 1
+    assert "ruff_findings" not in report.metrics
+    assert report.summary.startswith("flake8: 1 finding(s) in 1 file(s)")
+    assert not any(call[1] == "check" for call in calls)  # no ruff check
+    # A project that configures ruff as well lints with ruff.
+    pyproject = config.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.ruff]\nline-length = 99\n")
+    assert choose_linter(_ctx(config, "lint")) == "ruff"
