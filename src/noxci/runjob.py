@@ -258,11 +258,12 @@ def install_group(ctx: JobContext) -> str:
     cfg = ctx.job_config
     spec = job_spec(ctx.job)
     tools = getattr(job_module(ctx.job), "tools", None)
+    more = getattr(job_module(ctx.job), "install_aliases", None)
     return sync_group(
         ctx.root,
         ctx.venv,
         cfg.group,
-        aliases=spec.aliases,
+        aliases=(*spec.aliases, *(more(ctx) if more else ())),
         install_project=cfg.install_project,
         needed=tools(ctx) if tools else cfg.tools,
         tools_only=spec.tools_only,

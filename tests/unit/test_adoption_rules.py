@@ -214,6 +214,39 @@ def test_mypy_gets_what_its_pre_commit_hook_installs_beside_it(
     assert not any("pint<0.25.1" in call for call in calls)
 
 
+def test_mypy_that_checks_the_tests_gets_the_tests_group(tmp_path: Path) -> None:
+    """pyproject-metadata's mypy checks tests/, which import pytest."""
+    from noxci.config import load_config
+    from noxci.jobs.base import JobContext
+    from noxci.jobs.typecheck import install_aliases
+
+    def aliases() -> tuple[str, ...]:
+        ctx = JobContext(
+            config=load_config(tmp_path), job="typecheck", session="t", python="3.11"
+        )
+        return install_aliases(ctx)
+
+    group = '[dependency-groups]\ntest = ["pytest>=7"]\n'
+    _pyproject(tmp_path, group + '[tool.mypy]\nfiles = ["pkg", "tests"]\n')
+    assert aliases() == ("tests", "test", "testing")
+    runner = FakeRunner([(0, "")])
+    sync_group(
+        tmp_path,
+        tmp_path / "venv",
+        "typecheck",
+        env={},
+        retries=1,
+        needed=("mypy==2.4.1",),
+        aliases=("typing", "mypy", *aliases()),
+        install_project=True,
+        runner=runner,
+    )
+    assert runner.calls[0][0][-4:] == ("--group", "test", "-e", ".")
+    # mypy on the package alone needs nothing of the tests.
+    _pyproject(tmp_path, group + '[tool.mypy]\nfiles = ["pkg"]\n')
+    assert aliases() == ()
+
+
 def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
     _pyproject(tmp_path, '[project.optional-dependencies]\ndev = ["pytest<9"]\n')
     # uv 0.13's words, wrapped where it wraps them: "satisfy" ends a line.
