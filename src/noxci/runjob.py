@@ -250,6 +250,7 @@ def execute(
 
 def install_group(ctx: JobContext) -> str:
     """Install the job's dependency group into its venv; say what was installed."""
+    from noxci.toxenv import tox_sections
     from noxci.uvtool import ensure_python, sync_group
 
     if ctx.venv is None:
@@ -264,6 +265,7 @@ def install_group(ctx: JobContext) -> str:
         ctx.venv,
         cfg.group,
         aliases=(*spec.aliases, *(more(ctx) if more else ())),
+        tox_sections=tox_sections(ctx.job, (cfg.group, *spec.aliases)),
         install_project=cfg.install_project,
         needed=tools(ctx) if tools else cfg.tools,
         tools_only=spec.tools_only,

@@ -119,6 +119,7 @@ def sync_group(
     aliases: Sequence[str] = (),
     needed: Sequence[str] = (),
     tools_only: bool = False,
+    tox_sections: Sequence[str] = (),
     runner: proc.Runner = proc.run,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
@@ -143,6 +144,7 @@ def sync_group(
     """
     from noxci.pythons import venv_python
     from noxci.toolpins import hook_dependencies, resolve_tools
+    from noxci.toxenv import tox_env
 
     full_env = {
         **env,
@@ -171,6 +173,7 @@ def sync_group(
             tools=pins,
             tools_only=tools_only,
             hook_deps=hook_dependencies(root, needed),
+            tox=tox_env(root, tox_sections),
         )
 
     try:

@@ -80,8 +80,10 @@ def _installs(
     root: Path, group: str, needed: tuple[str, ...], **kw: Any
 ) -> tuple[str, list[tuple[str, ...]]]:
     from noxci.registry import job_spec
+    from noxci.toxenv import tox_sections
 
     runner = FakeRunner([(0, "")])
+    aliases = job_spec(group).aliases
     how = sync_group(
         root,
         root / "venv",
@@ -89,7 +91,8 @@ def _installs(
         env={},
         retries=1,
         needed=needed,
-        aliases=job_spec(group).aliases,
+        aliases=aliases,
+        tox_sections=tox_sections(group, (group, *aliases)),
         runner=runner,
         **kw,
     )
@@ -245,6 +248,41 @@ def test_mypy_that_checks_the_tests_gets_the_tests_group(tmp_path: Path) -> None
     # mypy on the package alone needs nothing of the tests.
     _pyproject(tmp_path, group + '[tool.mypy]\nfiles = ["pkg"]\n')
     assert aliases() == ()
+
+
+def test_a_tox_based_project_gets_its_tox_envs_deps(tmp_path: Path) -> None:
+    """itsdangerous keeps freezegun in requirements/tests.txt, named by tox.ini."""
+    _pyproject(tmp_path, "")
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "tests.txt").write_text(
+        "# via pip-compile\nfreezegun==1.5.1\npytest==8.3.3  # pinned\n"
+    )
+    (tmp_path / "tox.ini").write_text(
+        "[testenv]\n"
+        "deps = -r {toxinidir}/requirements/tests.txt\n"
+        "    py38: backports.zoneinfo\n"
+        "commands = pytest {posargs}\n"
+        "[testenv:typing]\n"
+        "deps = mypy==1.13.0\n"
+    )
+    tests = ("pytest==9.2.0", "coverage==7.17.5")
+    how, calls = _installs(tmp_path, "tests", tests, install_project=True)
+    assert calls[0][-5:] == (
+        "-r",
+        "requirements/tests.txt",
+        "coverage>=7.17.5",
+        "-e",
+        ".",
+    )
+    assert "tox's [testenv]" in how
+    how, calls = _installs(
+        tmp_path, "typecheck", ("mypy==2.4.1",), install_project=True
+    )
+    assert calls[0][-3:] == ("mypy==1.13.0", "-e", ".")
+    # A group of the job's own comes first.
+    _pyproject(tmp_path, '[dependency-groups]\ntests = ["pytest"]\n')
+    how, calls = _installs(tmp_path, "tests", tests, install_project=True)
+    assert "tox" not in how
 
 
 def test_noxcis_pins_give_way_on_an_older_python(tmp_path: Path) -> None:
