@@ -66,14 +66,15 @@ CASES = [
     Case(
         "itsdangerous",
         "2.2.0",
-        "src layout, flit; filterwarnings = error; a coverage source that includes tests",
-        '[tool.noxci.tests]\ntools = ["pytest", "pytest-xdist", "pytest-reportlog", '
-        '"coverage>=7.10", "freezegun"]\n',
+        "src layout, flit; tox-based (its test deps in requirements/tests.txt, "
+        "named by tox.ini); filterwarnings = error; a coverage source that "
+        "includes tests",
     ),
     Case(
         "pyparsing",
         "3.3.3",
-        "flat layout, flit; tests outside the package; an optional extra",
+        "flat layout, flit; tests outside the package; tox, whose extras for the "
+        "tests are behind a factor (unit: diagrams)",
         '[tool.noxci.tests]\ngroup = "diagrams"\n',
     ),
     Case(
@@ -115,7 +116,8 @@ CASES = [
     Case(
         "tabulate",
         "0.10.0",
-        "flat layout, one package; setuptools-scm; tox; no ruff or mypy config",
+        "flat layout found by setuptools itself; setuptools-scm; tox; flake8 and "
+        "black, no ruff or mypy config",
     ),
     Case(
         "more-itertools",
@@ -340,17 +342,28 @@ def _formatter_direct(root: Path, formatter: str, tool: str) -> Any:
     return int(would.group(1)) if would else 0
 
 
-def direct(root: Path, formatter: str) -> dict[str, Any]:
+def _lint_direct(root: Path, linter: str, tool: str) -> Any:
+    """Findings of the project's linter, run by hand on the whole tree."""
+    if linter == "flake8":
+        done = _run([tool, "."], root)
+        if done.returncode > 1:
+            return f"crash ({done.returncode})"
+        return sum(
+            1 for ln in done.stdout.splitlines() if re.match(r".+:\d+:\d+: ", ln)
+        )
+    done = _run([tool, "check", "--no-fix", "--output-format", "json", "."], root)
+    if done.returncode > 1:
+        return f"crash ({done.returncode})"
+    return len(json.loads(done.stdout or "[]"))
+
+
+def direct(root: Path, linter: str, formatter: str) -> dict[str, Any]:
     """The same tools, run by hand in the sessions' venvs, under the project's config."""
 
     def bin_(session: str, tool: str) -> str:
         return str(root / ".nox" / session / "bin" / tool)
 
     paths = code_paths(root)
-    ruff = _run(
-        [bin_("lint", "ruff"), "check", "--no-fix", "--output-format", "json", "."],
-        root,
-    )
     fmt_tool = bin_("lint", "black" if formatter == "black" else "ruff")
     mypy_args = [] if _mypy_names_files(root) else paths
     mypy = _run(
@@ -381,11 +394,7 @@ def direct(root: Path, formatter: str) -> dict[str, Any]:
     return {
         "tests": _summary(pytest.stdout) or f"none ({pytest.returncode})",
         "coverage": total.stdout.strip() or f"none ({pytest.returncode})",
-        "ruff": (
-            len(json.loads(ruff.stdout or "[]"))
-            if ruff.returncode < 2
-            else f"crash ({ruff.returncode})"
-        ),
+        "lint": _lint_direct(root, linter, bin_("lint", linter)),
         "format": _formatter_direct(root, formatter, fmt_tool),
         "mypy": (
             sum(1 for ln in mypy.stdout.splitlines() if ": error:" in ln)
@@ -442,7 +451,10 @@ def from_noxci(root: Path) -> dict[str, Any]:
     return {
         "tests": metric("tests", tests),
         "coverage": metric("tests", lambda r: r.details.get("coverage_display")),
-        "ruff": metric("lint", lambda r: r.metrics.get("ruff_findings")),
+        "lint": metric(
+            "lint",
+            lambda r: r.metrics.get("flake8_findings", r.metrics.get("ruff_findings")),
+        ),
         "format": metric(
             "lint",
             lambda r: (
@@ -471,9 +483,10 @@ def _statuses(root: Path) -> dict[str, str]:
     }
 
 
-def _formatter(root: Path) -> str:
+def _chosen(root: Path, what: str) -> str:
+    """The linter or formatter noxci chose (docs/adoption.md says how), to run it by hand."""
     report = _reports(root)["lint"]
-    value = report.details.get("formatter") if report else None
+    value = report.details.get(what) if report else None
     return str(value or "ruff")
 
 
@@ -495,13 +508,13 @@ def _direct_fails(key: str, value: Any) -> bool:
         return value != "none"  # a crash, or nothing checked
     if key == "tests":
         return bool(value.get("failed") or value.get("errors")) or not value
-    return key in {"ruff", "format", "mypy"} and bool(value)
+    return key in {"lint", "format", "mypy"} and bool(value)
 
 
 FIGURE_JOB = {
     "tests": "tests",
     "coverage": "tests",
-    "ruff": "lint",
+    "lint": "lint",
     "format": "lint",
     "mypy": "typecheck",
     "docstrings": "docs",
@@ -515,7 +528,7 @@ def false_passes(statuses: Mapping[str, str], theirs: Mapping[str, Any]) -> list
         {
             FIGURE_JOB[key]
             for key, value in theirs.items()
-            if key in {"tests", "ruff", "format", "mypy"}
+            if key in {"tests", "lint", "format", "mypy"}
             and _direct_fails(key, value)
             and statuses.get(FIGURE_JOB[key]) == "passed"
         }
@@ -548,7 +561,7 @@ def run(case: Case, where: Path, env: Mapping[str, str] | None = None) -> Result
     preflight = _run([*_command("nox", env), "-s", "preflight"], root, env)
     status = _run(["git", "status", "--porcelain"], root, env).stdout.strip()
     ours = from_noxci(root)
-    theirs = direct(root, _formatter(root))
+    theirs = direct(root, _chosen(root, "linter"), _chosen(root, "formatter"))
     return Result(
         ours=ours,
         theirs=theirs,
@@ -585,7 +598,10 @@ def main() -> None:
     wanted = set(sys.argv[1:])
     keep = os.environ.get("ADOPTION_KEEP")  # a directory to keep the projects in
     figures = list(FIGURE_JOB)
-    print("Each cell: noxci's figure; in bold, noxci's / the tool's where they differ.")
+    print(
+        "Each cell: noxci's figure; in bold, noxci's / the tool's where they differ"
+        " (lint: the findings of the project's linter, ruff or flake8)."
+    )
     print(
         "| project | adoption lines | "
         + " | ".join(figures)
@@ -616,6 +632,10 @@ def main() -> None:
             f"| {result.git_status.replace(chr(10), '<br>')} | {result.seconds:.0f} |",
             flush=True,
         )
+    print("\nShapes:")
+    for case in CASES:
+        if not wanted or case.name in wanted:
+            print(f"- {case.name} {case.version}: {case.shape}")
     print(
         f"\n{unequal} figure(s) differ, {false} false pass(es); "
         f"{time.monotonic() - started:.0f} s in all"
