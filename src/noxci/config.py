@@ -247,6 +247,32 @@ def _readiness(table: Mapping[str, Any]) -> ReadinessConfig:
     )
 
 
+# Where a flat layout that setuptools discovers by itself would take reports/
+# and readiness/ for packages (it refuses to build with several): directories
+# it skips, as it skips every name that starts with a dot.
+_OUT_OF_SETUPTOOLS_WAY = {
+    "reports-dir": ".noxci/reports",
+    "readiness-dir": ".readiness",
+}
+
+
+def _output_dirs(
+    root: Path, user: Mapping[str, Any], default: Mapping[str, Any]
+) -> dict[str, str]:
+    """The output directories the project leaves unset, moved out of setuptools' way.
+
+    Only where setuptools discovers a package already: beside it, reports/
+    would be a second one, and the project would no longer build.
+    """
+    from noxci.layout import setuptools_packages
+
+    unset = {k: v for k, v in _OUT_OF_SETUPTOOLS_WAY.items() if k not in user}
+    if not unset:
+        return {}
+    ours = {str(default[key]) for key in _OUT_OF_SETUPTOOLS_WAY}  # an earlier run's
+    return unset if setuptools_packages(root, ignore=ours) else {}
+
+
 def load_config(root: Path) -> Config:
     """Read, merge, validate and type ``[tool.noxci]`` of the project at ``root``."""
     from noxci.configschema import config_schema, defaults, settings_class
@@ -255,7 +281,8 @@ def load_config(root: Path) -> Config:
     user = user_table(root)
     _unknown_keys(user, config_schema(), ())
     _finite(user, ())
-    merged = _merge(defaults(), user)
+    base = defaults()
+    merged = _merge({**base, **_output_dirs(root, user, base)}, user)
     _schema_check(merged)
     _semantic_check(merged)
     name = read_pyproject(root).get("project", {}).get("name")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from noxci.errors import ToolError
 from noxci.toolpins import NOXCI_PIN, ToolPin
+from noxci.toxenv import ToxEnv
 from noxci.venvs import requirement_name
 
 __all__ = ["TOO_NEW", "InstallPlan", "newest", "plan_install"]
@@ -48,6 +49,26 @@ def _only_tools(items: object, tools: Sequence[ToolPin]) -> bool:
     return all(isinstance(e, str) and requirement_name(e) in names for e in entries)
 
 
+def _holding(
+    groups: Mapping[str, object], extras: Mapping[str, object], tools: Sequence[ToolPin]
+) -> tuple[str | None, str | None]:
+    """The first group, else extra, that lists one of the job's tools by name.
+
+    A project whose test tools live in an ``all`` or ``dev`` extra (idna)
+    keeps there what its tests need beside pytest (hypothesis).
+    """
+    names = {t.name for t in tools}
+
+    def lists(items: object) -> bool:
+        entries = items if isinstance(items, list) else []
+        return any(isinstance(e, str) and requirement_name(e) in names for e in entries)
+
+    group = next((g for g, items in groups.items() if lists(items)), None)
+    if group is not None:
+        return group, None
+    return None, next((e for e, items in extras.items() if lists(items)), None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class InstallPlan:
     """One install: uv's arguments, what it installs (for messages), whether locked."""
@@ -67,8 +88,15 @@ def plan_install(
     install_project: bool,
     tools: Sequence[ToolPin],
     tools_only: bool,
+    hook_deps: Sequence[ToolPin] = (),
+    tox: ToxEnv | None = None,
 ) -> InstallPlan:
-    """How to install the job's environment (see :func:`noxci.uvtool.sync_group`)."""
+    """How to install the job's environment (see :func:`noxci.uvtool.sync_group`).
+
+    ``hook_deps`` (what the project's pre-commit hook installs beside the
+    tool) join the job's tools where no group or extra holds them; ``tox``
+    (the job's environment in tox.ini) stands in for a group.
+    """
     from noxci.pyproject import read_pyproject
 
     data = read_pyproject(root)
@@ -79,20 +107,18 @@ def plan_install(
     project = ["-e", "."] if install_project else []
     named = next((g for g in (group, *aliases) if g in groups), None)
     extra = next((e for e in (group, *aliases) if e in extras), None)
-    pins = [t.requirement for t in tools]
-    listed = ", ".join(f"{t.requirement} ({t.source})" for t in tools) or "none"
     if tools_only:
         # A docs group or extra is for Sphinx: interrogate needs none of it,
         # unless the group holds nothing but the job's tools (their pins).
         extra = None
         if named is not None and not _only_tools(groups[named], tools):
             named = None
+    if named is None and extra is None and install_project and not tools_only:
+        if tox is not None:
+            return _tox_plan(data, group, tox, tools, install_project=install_project)
+        named, extra = _holding(groups, extras, tools)
     if named is None and extra is None:
-        if not pins and not install_project:
-            return InstallPlan(argv=[], how="nothing: the job needs no tools")
-        return InstallPlan(
-            argv=[*pins, *project], how=f"the job's tools: {listed}", complete=True
-        )
+        return _tools_plan(tools, hook_deps, project)
     if named is not None and locked:
         argv = ["sync", "--locked", "--no-default-groups", "--group", named]
         if not install_project:
@@ -130,6 +156,49 @@ def plan_install(
         argv=[*gaps, "-e", f".[{extra}]"],
         how=f"the project's [{extra}] extra and noxci's tools ({', '.join(gaps) or 'none'}): no '{group}' group",
         what=f"the [{extra}] extra",
+        complete=True,
+    )
+
+
+def _tools_plan(
+    tools: Sequence[ToolPin], hook_deps: Sequence[ToolPin], project: list[str]
+) -> InstallPlan:
+    """The job's tools alone (and the project, for a job that imports it)."""
+    pins = [t.requirement for t in tools]
+    if not pins and not project:
+        return InstallPlan(argv=[], how="nothing: the job needs no tools")
+    hooked = [t for t in hook_deps if t.requirement not in pins]
+    listed = ", ".join(f"{t.requirement} ({t.source})" for t in (*tools, *hooked))
+    return InstallPlan(
+        argv=[*pins, *(t.requirement for t in hooked), *project],
+        how=f"the job's tools: {listed or 'none'}",
+        complete=True,
+    )
+
+
+def _tox_plan(
+    data: Mapping[str, object],
+    group: str,
+    tox: ToxEnv,
+    tools: Sequence[ToolPin],
+    *,
+    install_project: bool,
+) -> InstallPlan:
+    """The deps and extras tox gives the job, and noxci's tools for what they lack."""
+    gaps = [
+        t.requirement if t.source != NOXCI_PIN else _floor(t.requirement)
+        for t in tools
+        if t.name not in tox.names
+        and not any(_declares(data, extra, t.name) for extra in tox.extras)
+    ]
+    target = f".[{','.join(tox.extras)}]" if tox.extras else "."
+    return InstallPlan(
+        argv=[*tox.args, *gaps, *(["-e", target] if install_project else [])],
+        how=(
+            f"tox's [{tox.section}] ({' '.join([*tox.args, *tox.extras])}) and "
+            f"noxci's tools ({', '.join(gaps) or 'none'}): no '{group}' group"
+        ),
+        what=f"tox's [{tox.section}]",
         complete=True,
     )
 

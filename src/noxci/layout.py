@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import configparser
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "detect_packages",
     "mypy_config",
     "setuptools_discovers",
+    "setuptools_packages",
 ]
 
 _NOT_PACKAGES = {
@@ -179,6 +180,36 @@ def setuptools_discovers(root: Path) -> bool:
     if "packages" in setup_cfg or "py_modules" in setup_cfg:
         return False
     return not (root / "setup.py").is_file()
+
+
+# The directories setuptools' flat-layout discovery leaves out, besides any
+# whose name starts with a dot or an underscore.
+_SETUPTOOLS_SKIPS = {
+    *("ci", "bin", "debian", "doc", "docs", "documentation", "manpages", "news"),
+    *("newsfragments", "changelog", "test", "tests", "unit_test", "unit_tests"),
+    *("example", "examples", "scripts", "tools", "util", "utils", "python"),
+    *("build", "venv", "env", "dist", "requirements", "tasks", "fabfile"),
+    *("site_scons", "benchmark", "benchmarks", "exercise", "exercises", "htmlcov"),
+}
+
+
+def setuptools_packages(root: Path, ignore: Collection[str] = ()) -> list[str]:
+    """The top-level directories setuptools would take for packages, when it discovers them.
+
+    Empty unless :func:`setuptools_discovers`; ``ignore`` names directories
+    to leave out (noxci's own, which it is asked about).
+    """
+    if not setuptools_discovers(root):
+        return []
+    return sorted(
+        child.name
+        for child in root.iterdir()
+        if child.is_dir()
+        and child.name.isidentifier()
+        and not child.name.startswith((".", "_"))
+        and child.name not in _SETUPTOOLS_SKIPS
+        and child.name not in ignore
+    )
 
 
 def detect_packages(root: Path) -> list[str]:

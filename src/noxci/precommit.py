@@ -1,8 +1,10 @@
 """The tool hooks of a project's ``.pre-commit-config.yaml``: their versions and paths.
 
 A hook's ``rev`` is the version of the tool the project runs (ruff-pre-commit
-``v0.15.16`` is ruff 0.15.16), and the paths in its ``args`` are what the
-project runs it on (structlog runs interrogate on ``tests``).
+``v0.15.16`` is ruff 0.15.16), the paths in its ``args`` are what the
+project runs it on (structlog runs interrogate on ``tests``), and its
+``additional_dependencies`` what the tool needs beside it (hepunits' mypy
+hook adds pint, whose types it checks against).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ _REPOS = {
     "ruff-pre-commit": "ruff",
     "black-pre-commit-mirror": "black",
     "black": "black",
+    "flake8": "flake8",
     "mirrors-mypy": "mypy",
     "bandit": "bandit",
     "interrogate": "interrogate",
@@ -32,6 +35,7 @@ class Hook:
     version: str
     paths: tuple[str, ...]
     ids: tuple[str, ...] = ()
+    additional_dependencies: tuple[str, ...] = ()
 
 
 def pre_commit_hooks(root: Path) -> dict[str, Hook]:
@@ -57,12 +61,26 @@ def pre_commit_hooks(root: Path) -> dict[str, Hook]:
             continue
         paths: list[str] = []
         ids: list[str] = []
+        extra: list[str] = []
         for hook in repo.get("hooks") or []:
             if isinstance(hook, dict) and isinstance(hook.get("id"), str):
                 ids.append(hook["id"])
+            deps = (
+                hook.get("additional_dependencies") if isinstance(hook, dict) else None
+            )
+            extra += (
+                [d for d in deps if isinstance(d, str)]
+                if isinstance(deps, list)
+                else []
+            )
             args = hook.get("args") if isinstance(hook, dict) else None
             for arg in args if isinstance(args, list) else []:
                 if isinstance(arg, str) and not arg.startswith("-"):
                     paths.append(arg)
-        found[tool] = Hook(version=match.group(1), paths=tuple(paths), ids=tuple(ids))
+        found[tool] = Hook(
+            version=match.group(1),
+            paths=tuple(paths),
+            ids=tuple(ids),
+            additional_dependencies=tuple(dict.fromkeys(extra)),
+        )
     return found

@@ -137,16 +137,19 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         name="lint",
-        description="Lint and format check: ruff check, then black or ruff format in check mode.",
+        description="Lint and format check: ruff check (or the project's flake8), then black or ruff format in check mode.",
         sarif="ruff.sarif",
         component="quality",
-        tools=("ruff==0.17.6", "black==26.10.1"),
+        tools=("ruff==0.17.6", "black==26.10.1", "flake8==7.3.0"),
         inputs=(
             *PYTHON_FILES,
             "pyproject.toml",
             "ruff.toml",
             ".ruff.toml",
             "setup.cfg",
+            "tox.ini",
+            ".flake8",
+            ".pre-commit-config.yaml",
             "uv.lock",
         ),
     ),

@@ -250,6 +250,7 @@ def execute(
 
 def install_group(ctx: JobContext) -> str:
     """Install the job's dependency group into its venv; say what was installed."""
+    from noxci.toxenv import tox_sections
     from noxci.uvtool import ensure_python, sync_group
 
     if ctx.venv is None:
@@ -258,11 +259,13 @@ def install_group(ctx: JobContext) -> str:
     cfg = ctx.job_config
     spec = job_spec(ctx.job)
     tools = getattr(job_module(ctx.job), "tools", None)
+    more = getattr(job_module(ctx.job), "install_aliases", None)
     return sync_group(
         ctx.root,
         ctx.venv,
         cfg.group,
-        aliases=spec.aliases,
+        aliases=(*spec.aliases, *(more(ctx) if more else ())),
+        tox_sections=tox_sections(ctx.job, (cfg.group, *spec.aliases)),
         install_project=cfg.install_project,
         needed=tools(ctx) if tools else cfg.tools,
         tools_only=spec.tools_only,

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "FLAKE8",
     "MYPY",
     "PYTEST",
     "RUFF_CHECK",
@@ -53,6 +54,17 @@ RUFF_CHECK = ToolFlags(
         "-w": False,
     },
     advice="`nox -s fmt` applies fixes",
+)
+FLAKE8 = ToolFlags(
+    output={
+        "--format": True,
+        "--output-file": True,
+        "-q": False,
+        "--quiet": False,
+        "--count": False,
+        "--statistics": False,
+    },
+    forbidden={},
 )
 RUFF_FORMAT = ToolFlags(output={"--output-format": True}, forbidden={})
 MYPY = ToolFlags(output={"--output": True, "-O": True}, forbidden={})

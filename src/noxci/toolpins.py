@@ -28,7 +28,13 @@ from noxci.precommit import pre_commit_hooks
 from noxci.pyproject import read_pyproject
 from noxci.venvs import canonical_name, requirement_name
 
-__all__ = ["NOXCI_PIN", "ToolPin", "locked_versions", "resolve_tools"]
+__all__ = [
+    "NOXCI_PIN",
+    "ToolPin",
+    "hook_dependencies",
+    "locked_versions",
+    "resolve_tools",
+]
 
 NOXCI_PIN = "noxci's pin"  # the source of a tool the project does not name at all
 
@@ -149,3 +155,19 @@ def resolve_tools(root: Path, tools: Sequence[str], python: str) -> list[ToolPin
         else:
             pins.append(ToolPin(requirement=tool, source=NOXCI_PIN))
     return pins
+
+
+def hook_dependencies(root: Path, tools: Sequence[str]) -> list[ToolPin]:
+    """What the project's pre-commit hooks of ``tools`` install beside them.
+
+    Its own run of mypy from pre-commit checks against these packages; a
+    session without them finds other errors (import-not-found).
+    """
+    hooks = pre_commit_hooks(root)
+    names = [requirement_name(tool) for tool in tools]
+    return [
+        ToolPin(requirement=dep, source=f"the {name} hook's additional_dependencies")
+        for name in names
+        if name in hooks
+        for dep in hooks[name].additional_dependencies
+    ]

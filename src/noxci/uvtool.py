@@ -119,6 +119,7 @@ def sync_group(
     aliases: Sequence[str] = (),
     needed: Sequence[str] = (),
     tools_only: bool = False,
+    tox_sections: Sequence[str] = (),
     runner: proc.Runner = proc.run,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
@@ -142,7 +143,8 @@ def sync_group(
     with a warning: a project's ``tests`` group often lacks pytest-reportlog.
     """
     from noxci.pythons import venv_python
-    from noxci.toolpins import resolve_tools
+    from noxci.toolpins import hook_dependencies, resolve_tools
+    from noxci.toxenv import tox_env
 
     full_env = {
         **env,
@@ -170,6 +172,8 @@ def sync_group(
             install_project=install_project,
             tools=pins,
             tools_only=tools_only,
+            hook_deps=hook_dependencies(root, needed),
+            tox=tox_env(root, tox_sections),
         )
 
     try:

@@ -128,20 +128,34 @@ def test_the_plugin_leaves_a_running_coverage_alone(
     assert _FakeCoverage.started == []
 
 
-def test_init_says_when_setuptools_would_take_noxcis_directories_for_packages(
+def test_noxcis_directories_keep_out_of_setuptools_discovery(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """setuptools takes reports/ for a package of a flat layout it discovers (tabulate)."""
+    from noxci.config import load_config
+
     _project(
         tmp_path,
         '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
     )
     (tmp_path / "jaraco" / "functools").mkdir(parents=True)
+    config = load_config(tmp_path)
+    assert config.reports_dir == tmp_path / ".noxci" / "reports"
+    assert config.readiness_dir == tmp_path / ".readiness"
     assert main(["init", "--directory", str(tmp_path)]) == 0
-    err = capsys.readouterr().err
-    assert "would take reports/ and readiness/ for packages" in err
-    assert 'reports-dir = ".noxci/reports"' in err
-    # Packages named explicitly, or a src layout: nothing to say.
+    assert "noxci writes to .noxci/reports/ and .readiness/" in capsys.readouterr().err
+    # Set by the project, they are kept, and init says they are in the way.
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.noxci]\nreports-dir = "out"\n', "utf-8"
+    )
+    assert load_config(tmp_path).reports_dir == tmp_path / "out"
+    (tmp_path / "noxfile.py").unlink()
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    assert "would take out/ for packages" in capsys.readouterr().err
+    # Packages named explicitly (or a src layout): the defaults.
     (tmp_path / "noxfile.py").unlink()
     _project(tmp_path, '[tool.setuptools]\npackages = ["jaraco.functools"]\n')
+    assert load_config(tmp_path).reports_dir == tmp_path / "reports"
     assert main(["init", "--directory", str(tmp_path)]) == 0
-    assert "would take" not in capsys.readouterr().err
+    assert "setuptools" not in capsys.readouterr().err

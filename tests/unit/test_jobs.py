@@ -274,3 +274,124 @@ def test_coverage_rc_defaults_only_without_project_config(
     assert rc.get("run", "branch") == "True"
     assert rc.get("run", "source").split() == ["."]  # flat project, no packages
     assert not rc.has_option("run", "patch")  # as coverage's own default
+
+
+def test_lint_names_the_root_for_a_ruff_that_needs_a_path(
+    make_config: MakeConfig,
+) -> None:
+    """ruff 0.1 (humanize 4.9's) stops when given no path, and cannot write SARIF."""
+    from noxci import proc
+
+    config = make_config("")
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    formatted = (Path(__file__).parents[1] / "data" / "tool-output").joinpath(
+        "ruff-format-0.1.6-clean.txt"
+    )
+    calls: list[tuple[str, ...]] = []
+
+    def ruff_0_1(
+        argv: object, *, cwd: Path, capture: bool = True, **_kw: object
+    ) -> proc.Completed:
+        args = tuple(str(a) for a in argv)  # type: ignore[attr-defined]
+        calls.append(args)
+        named = [a for a in args[2:] if not a.startswith("-") and (cwd / a).exists()]
+        code, stdout, stderr = 0, "[]", ""
+        if not named:
+            code, stdout = 2, ""
+            stderr = "ruff failed\n  Cause: Expected at least one path to search for Python files"
+        elif "sarif" in args:
+            code, stdout = 2, ""
+            stderr = (
+                "error: invalid value 'sarif' for '--output-format <OUTPUT_FORMAT>'"
+            )
+        elif "--show-files" in args:
+            stdout = str(cwd / "a.py")
+        elif args[1] == "format":
+            stdout = formatted.read_text(encoding="utf-8")
+        return proc.Completed(
+            argv=args, returncode=code, stdout=stdout, stderr=stderr, duration_s=0.0
+        )
+
+    report = execute(_ctx(config, "lint", runner=ruff_0_1), get_job("lint"))
+    assert report.status is Status.PASSED, report.error
+    assert report.metrics["ruff_files_checked"] == 1
+    assert report.metrics["format_files_checked"] == 1
+    assert all("." in call for call in calls)
+    assert "ruff-sarif" not in report.artifacts
+
+
+def test_the_format_check_counts_what_ruff_format_check_counts(
+    make_config: MakeConfig,
+) -> None:
+    """From 0.16 ruff formats Markdown too; noxci's count equals the one by hand.
+
+    itsdangerous pins no ruff: a README that ruff 0.17 would reformat left
+    lint passing while `ruff format --check` failed (a false pass).
+    """
+    from noxci import proc
+
+    config = make_config("")
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (config.root / "README.md").write_text("```python\nx=1\n```\n", encoding="utf-8")
+
+    def ruff(argv: object, *, cwd: Path, **_kw: object) -> proc.Completed:
+        args = tuple(str(a) for a in argv)  # type: ignore[attr-defined]
+        stdout = "[]"
+        if "--show-files" in args:
+            stdout = str(cwd / "a.py")
+        elif args[1] == "format":
+            markdown = not any("*.md" in a for a in args)
+            stdout = (
+                "README.md:2:1: unformatted: File would be reformatted\n"
+                "1 file would be reformatted, 1 file already formatted\n"
+                if markdown
+                else "1 file already formatted\n"
+            )
+        return proc.Completed(
+            argv=args, returncode=0, stdout=stdout, stderr="", duration_s=0.0
+        )
+
+    report = execute(_ctx(config, "lint", runner=ruff), get_job("lint"))
+    assert report.status is Status.FAILED
+    assert report.details["unformatted"] == ["README.md"]
+
+
+def test_a_project_that_lints_with_flake8_is_linted_with_flake8(
+    make_config: MakeConfig,
+) -> None:
+    """tabulate runs flake8 (tox.ini, pre-commit); ruff's defaults found 306 findings."""
+    from noxci import proc
+    from noxci.jobs.lint import choose_linter, tools
+
+    config = make_config("")
+    (config.root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    assert choose_linter(_ctx(config, "lint")) == "ruff"
+    (config.root / "tox.ini").write_text("[flake8]\nmax-line-length = 99\n")
+    assert choose_linter(_ctx(config, "lint")) == "flake8"
+    # ruff stays, for the format check: the project formats with ruff format.
+    assert [t.split("==")[0] for t in tools(_ctx(config, "lint"))] == ["ruff", "flake8"]
+    calls: list[tuple[str, ...]] = []
+
+    def flake8(argv: object, *, cwd: Path, **_kw: object) -> proc.Completed:
+        args = tuple(str(a) for a in argv)  # type: ignore[attr-defined]
+        calls.append(args)
+        stdout = (
+            "./a.py:1:2: E225 missing whitespace around operator\n"
+            "0.01 seconds elapsed\n1          total files processed\n"
+            if args[0].endswith("flake8")
+            else "1 file already formatted\n"
+        )
+        return proc.Completed(
+            argv=args, returncode=0, stdout=stdout, stderr="", duration_s=0.0
+        )
+
+    report = execute(_ctx(config, "lint", runner=flake8), get_job("lint"))
+    assert report.status is Status.FAILED, report.error
+    assert report.metrics["flake8_findings"] == 1
+    assert "ruff_findings" not in report.metrics
+    assert report.summary.startswith("flake8: 1 finding(s) in 1 file(s)")
+    assert not any(call[1] == "check" for call in calls)  # no ruff check
+    # A project that configures ruff as well lints with ruff.
+    pyproject = config.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.ruff]\nline-length = 99\n")
+    assert choose_linter(_ctx(config, "lint")) == "ruff"

@@ -8,6 +8,7 @@ from noxci.parsers import ParseError
 from noxci.parsers.bandit import parse_bandit
 from noxci.parsers.black import parse_black_check
 from noxci.parsers.coverage import parse_coverage_json
+from noxci.parsers.flake8 import parse_flake8
 from noxci.parsers.interrogate import parse_interrogate
 from noxci.parsers.mypy import parse_mypy
 from noxci.parsers.pip_audit import parse_pip_audit
@@ -67,6 +68,7 @@ def test_ruff_check_json_is_the_same_shape_from_0_8_to_0_17() -> None:
 @pytest.mark.parametrize(
     ("version", "unformatted"),
     [
+        ("0.1.6", ("src/pkg/ugly.py",)),  # "... files left unchanged"
         ("0.12.12", ("src/pkg/ugly.py",)),  # "Would reformat: PATH" up to 0.15
         ("0.17.6", ("README.md", "src/pkg/ugly.py")),  # --output-format concise
     ],
@@ -85,6 +87,20 @@ def test_ruff_format_checked_nothing_and_disagreeing_output() -> None:
     assert parse_ruff_format("", "/").checked == 0  # "No Python files found" is stderr
     with pytest.raises(ParseError, match="summary says 2"):
         parse_ruff_format("Would reformat: x.py\n2 files would be reformatted\n", "/")
+
+
+def test_flake8_findings_and_the_files_it_processed() -> None:
+    result = parse_flake8(_read("flake8-7.3.0-findings.txt"), "/tmp/cap")
+    assert result.files == 2
+    assert [
+        (f.rule, f.path, f.line, f.column, f.severity) for f in result.findings
+    ] == [
+        ("F401", "pkg/bad.py", 1, 1, Severity.HIGH),
+        ("E225", "pkg/bad.py", 2, 2, Severity.LOW),
+    ]
+    # Without --benchmark's closing figures the run did not end.
+    with pytest.raises(ParseError, match="total files processed"):
+        parse_flake8("./a.py:1:1: F401 'os' imported but unused\n", "/")
 
 
 def test_black() -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from noxci import console, fsutil
-from noxci.config import find_root, load_config
+from noxci.config import Config, find_root, load_config
 from noxci.origin import Origin, installed_origin, script_block
 from noxci.workflowgen.steps import GENERATED
 
@@ -101,16 +101,32 @@ def _write_generated(path: Path, text: str) -> None:
     console.info(f"wrote {path}")
 
 
-def _warn_setuptools_discovery(root: Path, *dirs: Path) -> None:
-    """Say what to set when setuptools would take noxci's directories for packages."""
-    from noxci.layout import setuptools_discovers
+def _say_where_reports_go(config: Config) -> None:
+    """Where noxci writes, when setuptools discovers this flat layout's packages.
 
-    top = [d for d in dirs if d.parent == root and not d.name.startswith((".", "_"))]
-    if top and setuptools_discovers(root):
+    It takes every top-level directory whose name does not start with a dot
+    or an underscore for a package; unset, noxci's directories are moved out
+    of its way (:mod:`noxci.config`), and set, they may be in it.
+    """
+    from noxci.layout import setuptools_packages
+
+    dirs = [
+        path.relative_to(config.root).as_posix()
+        for path in (config.reports_dir, config.readiness_dir)
+    ]
+    if not setuptools_packages(config.root, ignore=dirs):
+        return
+    seen = [d for d in dirs if "/" not in d and not d.startswith((".", "_"))]
+    if seen:
         console.warn(
             "setuptools finds this flat layout's packages by itself and would take "
-            f"{' and '.join(d.name + '/' for d in top)} for packages; add to "
-            '[tool.noxci]: reports-dir = ".noxci/reports" and readiness-dir = ".readiness"'
+            f"{' and '.join(d + '/' for d in seen)} for packages: set reports-dir and "
+            "readiness-dir in [tool.noxci] to names that start with a dot"
+        )
+    else:
+        console.info(
+            "setuptools finds this flat layout's packages by itself: noxci writes to "
+            f"{' and '.join(d + '/' for d in dirs)}, which it skips"
         )
 
 
@@ -145,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
 
         for name, text in workflows(config).items():
             _write_generated(root / ".github" / "workflows" / name, text)
-    _warn_setuptools_discovery(root, config.reports_dir, config.readiness_dir)
+    _say_where_reports_go(config)
     lock = (
         ""
         if (root / "uv.lock").exists()

@@ -26,6 +26,7 @@ __all__ = [
     "OUTPUT_FLAGS",
     "Settings",
     "expose_noxci",
+    "install_aliases",
     "mypy_invocation",
     "run",
     "typecheck_paths",
@@ -62,6 +63,39 @@ def typecheck_paths(ctx: JobContext) -> list[str]:
     if mypy_config(ctx.root).names_targets:
         return []
     return list(detect_layout(ctx.root).paths)
+
+
+_TEST_DIRS = ("tests", "test", "testing")
+
+
+def _targets(ctx: JobContext) -> list[str]:
+    """What mypy checks: the configured paths, mypy's own ``files``, else the code."""
+    paths = typecheck_paths(ctx)
+    if paths:
+        return paths
+    files = mypy_config(ctx.root).options.get("files", [])
+    if isinstance(files, str):  # an ini file's comma-separated list
+        files = files.replace("\n", ",").split(",")
+    return [str(f).strip() for f in files if str(f).strip()]
+
+
+def install_aliases(ctx: JobContext) -> tuple[str, ...]:
+    """Further groups the session may install: the tests job's, when mypy checks the tests.
+
+    pyproject-metadata's mypy config names ``tests``, whose modules import
+    pytest; with mypy and the project alone, its 28 errors were nearly all
+    import-not-found and untyped decorators.
+    """
+    from noxci.registry import job_spec
+
+    checks = [Path(t).as_posix() for t in _targets(ctx)]
+    tests = any(
+        t == "." or any(t == d or t.startswith(f"{d}/") for d in _TEST_DIRS)
+        for t in checks
+    )
+    if not tests:
+        return ()
+    return (ctx.config.job("tests").group, *job_spec("tests").aliases)
 
 
 def mypy_invocation(ctx: JobContext) -> tuple[list[str], dict[str, str]]:

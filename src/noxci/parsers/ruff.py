@@ -80,7 +80,10 @@ class FormatResult:
 
 
 _WOULD = re.compile(r"(\d+) files? would be reformatted")
-_ALREADY = re.compile(r"(\d+) files? (?:already formatted|would be left unchanged)")
+# "already formatted"; ruff 0.1.6 said "left unchanged".
+_ALREADY = re.compile(
+    r"(\d+) files? (?:already formatted|(?:would be )?left unchanged)"
+)
 _CONCISE = re.compile(r"^(?P<path>.+?):\d+:\d+: unformatted: ")
 
 

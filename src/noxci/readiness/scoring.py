@@ -180,9 +180,8 @@ def _quality(reports: Sequence[Report], config: ReadinessConfig) -> tuple[float,
     by_job = {r.job: r for r in reports}
     q = config.quality
     lint = by_job["lint"]
-    clean = (
-        _metric(lint, "ruff_findings") == 0 and _metric(lint, "format_unformatted") == 0
-    )
+    linter = "flake8_findings" if "flake8_findings" in lint.metrics else "ruff_findings"
+    clean = _metric(lint, linter) == 0 and _metric(lint, "format_unformatted") == 0
     lint_points = q.lint if clean else 0.0
     errors = _metric(by_job["typecheck"], "mypy_errors")
     type_points = max(0.0, q.typecheck - q.mypy_error_penalty * errors)
