@@ -8,10 +8,12 @@ cannot be read exactly raises, so that callers treat it as "unknown".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from noxci import proc, safefile
 from noxci.errors import NoxciError, ToolError
@@ -92,14 +94,19 @@ def select_files(
     files: Iterable[str], include: Sequence[str], exclude: Sequence[str]
 ) -> list[str]:
     """The ``files`` matched by git-style ``include`` globs and not by ``exclude``."""
-    import pathspec
-
     try:
-        wanted = pathspec.GitIgnoreSpec.from_lines(include)
-        unwanted = pathspec.GitIgnoreSpec.from_lines(exclude)
+        wanted, unwanted = _spec(tuple(include)), _spec(tuple(exclude))
     except ValueError as exc:
         raise DigestError(f"bad inputs glob: {exc}") from None
     return [f for f in files if wanted.match_file(f) and not unwanted.match_file(f)]
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]) -> Any:
+    """The compiled globs: every job's are matched again for each staleness check."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 class Tree:

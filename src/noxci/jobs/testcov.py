@@ -103,16 +103,31 @@ def coverage_rc(
     return buffer.getvalue()
 
 
+# Combine, then the JSON and XML reports, in one process of the session's
+# Python (three `coverage` commands would load the data three times).
+_REPORT = """
+import sys
+import coverage
+from coverage.exceptions import CoverageException
+
+rc, json_out, xml_out = sys.argv[1:4]
+cov = coverage.Coverage(config_file=rc)
+try:
+    cov.combine(strict=True)
+    cov.save()
+    cov.json_report(outfile=json_out)
+    cov.xml_report(outfile=xml_out)
+except CoverageException as exc:
+    sys.exit(f"{type(exc).__name__}: {exc}")
+"""
+
+
 def measure(ctx: JobContext, rc: Path) -> tuple[CoverageTotals, dict[str, str]]:
     """Combine the data files; write coverage JSON and XML; read the totals."""
-    combine = ctx.tool(["coverage", "combine", f"--rcfile={rc}"], record=False)
-    if combine.returncode != 0:
-        raise ToolError(f"coverage combine found no data: {combine.tail()}")
     json_out, xml_out = ctx.artifact("coverage.json"), ctx.artifact("coverage.xml")
-    for kind, out in (("json", json_out), ("xml", xml_out)):
-        done = ctx.tool(["coverage", kind, f"--rcfile={rc}", "-o", out], record=False)
-        if done.returncode != 0:
-            raise ToolError(f"coverage {kind} exited {done.returncode}: {done.tail()}")
+    done = ctx.tool(["python", "-c", _REPORT, rc, json_out, xml_out], record=False)
+    if done.returncode != 0:
+        raise ToolError(f"coverage could not combine or report: {done.tail()}")
     totals = parse_coverage_json(
         safefile.read_text(json_out, root=ctx.root, limit=ctx.config.max_file_size)
     )
