@@ -52,7 +52,8 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(ExitCode.CONFIG)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``only`` builds just that subcommand (not importing the rest)."""
     parser = _Parser(
         prog="noxci", description="A Python project's CI pipeline as nox sessions."
     )
@@ -61,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
     for name, (module, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         command = importlib.import_module(f"noxci.commands.{module}")
         command.add_arguments(
             sub.add_parser(name, help=help_text, description=help_text)
@@ -70,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the subcommand; return the exit code."""
-    args = _parser().parse_args(argv)
+    first = list(argv or sys.argv[1:])[:1]
+    # A known subcommand first (preflight's gate, `noxci readiness`): only its
+    # parser is built, so the other commands' modules are not imported.
+    only = first[0] if first and first[0] in COMMANDS else None
+    args = _parser(only).parse_args(argv)
     console.quiet_libraries()
     console.register_env_secrets(os.environ)
     module = importlib.import_module(f"noxci.commands.{COMMANDS[args.command][0]}")

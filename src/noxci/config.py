@@ -199,12 +199,22 @@ def _finite(value: Any, path: tuple[str | int, ...]) -> None:
 
 
 def _schema_check(merged: Mapping[str, Any]) -> None:
+    from noxci import fsutil
+
+    text = fsutil.canonical(merged)
+    if text in _VALID:
+        return  # validated already in this process (preflight, then its gate)
     from noxci.schema import first_error
 
     error = first_error("config", merged)
     if error is not None:
         path, message = error
         raise ConfigError(f"pyproject.toml: {_where(path)}: {message}")
+    _VALID.add(text)
+
+
+# The merged configs found valid: validating one costs tens of milliseconds.
+_VALID: set[str] = set()
 
 
 def _semantic_check(merged: Mapping[str, Any]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from noxci import console, proc
 from noxci.config import Config, load_config
+from noxci.digest import Tree
 from noxci.errors import ExitCode, NoxciError, meaning
 from noxci.noxlist import in_place
 from noxci.report import Report, Status
@@ -99,14 +100,20 @@ def ci_sessions(
 
 
 def _hit(
-    config: Config, session: str, job: str, python: str, env: Mapping[str, str]
+    config: Config,
+    session: str,
+    job: str,
+    python: str,
+    env: Mapping[str, str],
+    *,
+    tree: Tree,
 ) -> Report | None:
     """The cache hit for ``session``, or None to leave it to its worker."""
     try:
         ctx = context(config, Request(job=job, session=session, python=python, env=env))
         if ctx.previous is None:
             return None
-        return cache_hit(ctx, safe_inputs(ctx), log=console.info)
+        return cache_hit(ctx, safe_inputs(ctx, tree), log=console.info)
     except (NoxciError, OSError):
         return None  # the worker decides, and reports the problem itself
 
@@ -123,8 +130,9 @@ def plan(
         return everything
     hits: list[Report] = []
     misses: list[str] = []
+    tree = Tree(config.root)  # one listing of the project for every job
     for name, (job, python) in sessions.items():
-        hit = _hit(config, name, job, python, env)
+        hit = _hit(config, name, job, python, env, tree=tree)
         if hit is None:
             misses.append(name)
         else:

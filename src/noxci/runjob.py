@@ -22,6 +22,7 @@ from noxci import __version__, byproducts, console, fsutil, proc
 from noxci.cache import cache_enabled, reusable
 from noxci.clock import utc_now
 from noxci.config import Config
+from noxci.digest import Tree
 from noxci.errors import ExitCode, NoxciError, ReportError
 from noxci.jobs import get_job, job_module
 from noxci.jobs.base import Job, JobContext, Outcome
@@ -147,14 +148,20 @@ def _unknown_inputs(python: str, args: Sequence[str]) -> Inputs:
     )
 
 
-def safe_inputs(ctx: JobContext) -> Inputs:
+def safe_inputs(ctx: JobContext, tree: Tree | None = None) -> Inputs:
     """The job's inputs, or inputs that match nothing when they cannot be read.
 
     Unreadable inputs are never a cache hit and always a stale report.
+    ``tree`` shares one listing and one hash per file between several jobs.
     """
     try:
         return current_inputs(
-            ctx.config, ctx.job, python=ctx.python, args=ctx.posargs, env=ctx.env
+            ctx.config,
+            ctx.job,
+            python=ctx.python,
+            args=ctx.posargs,
+            env=ctx.env,
+            tree=tree,
         )
     except NoxciError as exc:
         console.warn(

@@ -26,6 +26,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from noxci import safefile
 from noxci.errors import ToolError
@@ -33,14 +34,21 @@ from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs import testcov, testselect
 from noxci.jobs import workers as worker_choice
 from noxci.jobs.base import JobContext, Outcome
-from noxci.jobs.incremental import FULL_FLAG
 from noxci.jobs.junit import mark_flaky
 from noxci.jobs.testcov import below_minimum
 from noxci.jobs.testfindings import findings, looked_in
-from noxci.jobs.testselect import PYTEST_INTERRUPTED
-from noxci.parsers.pytest_log import RunLog, merge_reruns, parse_report_log
+from noxci.parsers.pytest_log import (
+    EXIT_INTERRUPTED,
+    RunLog,
+    merge_reruns,
+    parse_report_log,
+)
 from noxci.report import Status
 from noxci.toolargs import PYTEST
+
+if TYPE_CHECKING:
+    # Imported when the job runs: the config loads Settings for every command.
+    from noxci.jobs import testselect
 
 __all__ = [
     "Settings",
@@ -225,7 +233,7 @@ def _pytest(
         raise ToolError(
             f"pytest exited {done.returncode} without writing its report log"
         ) from None
-    if first and done.returncode == PYTEST_INTERRUPTED and not parsed.collection_errors:
+    if first and done.returncode == EXIT_INTERRUPTED and not parsed.collection_errors:
         raise ToolError("pytest was interrupted; see its output above")
     return parsed
 
@@ -266,12 +274,16 @@ def _reruns(
 
 def _own_flags(args: list[str]) -> tuple[list[str], bool]:
     """The session arguments for pytest, and whether ``--full`` was among them."""
+    from noxci.jobs.incremental import FULL_FLAG
+
     full = FULL_FLAG in args
     return [a for a in args if a != FULL_FLAG], full
 
 
 def run(ctx: JobContext) -> Outcome:
     """Run the test suite as described in the module docstring."""
+    from noxci.jobs import testselect
+
     cfg = _cfg(ctx)
     args, full = _own_flags(list(ctx.split_args(PYTEST).parsed))
     selection = testselect.prepare(

@@ -21,12 +21,11 @@ from noxci.jobs import covcontexts, incremental
 from noxci.jobs.base import JobContext
 from noxci.jobs.incremental import Plan, State
 from noxci.jobs.junit import add_reused
-from noxci.parsers.pytest_log import RunLog
+from noxci.parsers.pytest_log import EXIT_INTERRUPTED, RunLog
 from noxci.venvs import site_packages
 
 __all__ = ["REUSED_DATA", "Selection", "prepare"]
 
-PYTEST_INTERRUPTED = 2  # pytest's exit status when collection failed
 REUSED_DATA = ".noxci-reused"  # suffix of the reused data file coverage combines
 _DATA = "coverage.db"
 _JUNIT = "junit.xml"
@@ -113,7 +112,7 @@ class Selection:
 
 
 def _interrupted(run: RunLog) -> bool:
-    return run.exitstatus == PYTEST_INTERRUPTED
+    return run.exitstatus == EXIT_INTERRUPTED
 
 
 def _collected(work: Path) -> dict[str, object]:

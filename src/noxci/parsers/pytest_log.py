@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 from noxci import safefile
 from noxci.parsers import ParseError
 
-__all__ = ["CATEGORIES", "RunLog", "TestLocation", "merge_reruns", "parse_report_log"]
+__all__ = [
+    "CATEGORIES",
+    "EXIT_INTERRUPTED",
+    "RunLog",
+    "TestLocation",
+    "merge_reruns",
+    "parse_report_log",
+]
 
+EXIT_INTERRUPTED = 2  # pytest stopped: a collection error, Ctrl-C
 CATEGORIES = ("passed", "failed", "skipped", "errors", "xfailed", "xpassed")
 _BAD = frozenset({"failed", "errors"})
 
