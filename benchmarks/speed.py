@@ -129,6 +129,7 @@ def _pypi(where: Path) -> Subject:
     assert spec is not None
     assert spec.loader is not None
     adoption = importlib.util.module_from_spec(spec)
+    sys.modules["adoption"] = adoption  # its dataclasses look their module up
     spec.loader.exec_module(adoption)
     archive = adoption.download_sdist("itsdangerous", "2.2.0", where)
     import tarfile

@@ -14,18 +14,18 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from noxci import __version__, byproducts, console, fsutil, proc
+from noxci import __version__, byproducts, console, fsutil, installmark, proc
 from noxci.cache import cache_enabled, reusable
 from noxci.clock import utc_now
 from noxci.config import Config
 from noxci.digest import Tree
 from noxci.errors import ExitCode, NoxciError, ReportError
 from noxci.jobs import get_job, job_module
-from noxci.jobs.base import Job, JobContext, Outcome
+from noxci.jobs.base import Invocation, Job, JobContext, Outcome
 from noxci.registry import job_spec
 from noxci.report import (
     Environment,
@@ -148,18 +148,31 @@ def _unknown_inputs(python: str, args: Sequence[str]) -> Inputs:
     )
 
 
-def safe_inputs(ctx: JobContext, tree: Tree | None = None) -> Inputs:
+def invocation(request: Request) -> Invocation:
+    """The report, inputs and cache use of this run (the job's ``invocation``, if any)."""
+    decide = getattr(job_module(request.job), "invocation", None)
+    if decide is None:
+        return Invocation(session=request.session, args=request.posargs)
+    found: Invocation = decide(request.job, request.session, request.posargs)
+    return found
+
+
+def safe_inputs(
+    ctx: JobContext, tree: Tree | None = None, *, args: Sequence[str] | None = None
+) -> Inputs:
     """The job's inputs, or inputs that match nothing when they cannot be read.
 
     Unreadable inputs are never a cache hit and always a stale report.
-    ``tree`` shares one listing and one hash per file between several jobs.
+    ``tree`` shares one listing and one hash per file between several jobs;
+    ``args`` are the session arguments that count (all of them by default).
     """
+    args = ctx.posargs if args is None else tuple(args)
     try:
         return current_inputs(
             ctx.config,
             ctx.job,
             python=ctx.python,
-            args=ctx.posargs,
+            args=args,
             env=ctx.env,
             tree=tree,
         )
@@ -167,7 +180,7 @@ def safe_inputs(ctx: JobContext, tree: Tree | None = None) -> Inputs:
         console.warn(
             f"inputs digest unavailable, so no cache and a stale report: {exc}"
         )
-        return _unknown_inputs(ctx.python, ctx.posargs)
+        return _unknown_inputs(ctx.python, args)
 
 
 def cache_hit(
@@ -267,19 +280,36 @@ def install_group(ctx: JobContext) -> str:
     spec = job_spec(ctx.job)
     tools = getattr(job_module(ctx.job), "tools", None)
     more = getattr(job_module(ctx.job), "install_aliases", None)
-    return sync_group(
+    aliases = (*spec.aliases, *(more(ctx) if more else ()))
+    sections = tox_sections(ctx.job, (cfg.group, *spec.aliases))
+    needed = tools(ctx) if tools else cfg.tools
+    what = {
+        "group": cfg.group,
+        "aliases": list(aliases),
+        "tox": list(sections),
+        "project": cfg.install_project,
+        "tools": list(needed),
+        "tools_only": spec.tools_only,
+        "python": ctx.python,
+    }
+    key = installmark.install_key(ctx.root, ctx.venv, what)
+    if (how := installmark.unchanged(ctx.venv, key)) is not None:
+        return f"{how} (nothing changed since: not installed again)"
+    how = sync_group(
         ctx.root,
         ctx.venv,
         cfg.group,
-        aliases=(*spec.aliases, *(more(ctx) if more else ())),
-        tox_sections=tox_sections(ctx.job, (cfg.group, *spec.aliases)),
+        aliases=aliases,
+        tox_sections=sections,
         install_project=cfg.install_project,
-        needed=tools(ctx) if tools else cfg.tools,
+        needed=needed,
         tools_only=spec.tools_only,
         env=ctx.env,
         retries=ctx.config.install_retries,
         runner=ctx.runner,
     )
+    installmark.record(ctx.venv, installmark.install_key(ctx.root, ctx.venv, what), how)
+    return how
 
 
 def _print_findings(report: Report) -> None:
@@ -319,9 +349,10 @@ def run_job(
     ``show`` prints the report's findings (the first 20, as
     ``path:line:col rule message``) before the verdict's line.
     """
-    ctx = context(config, request, runner=runner)
-    inputs = safe_inputs(ctx)
-    hit = cache_hit(ctx, inputs, log=log)
+    how = invocation(request)
+    ctx = context(config, replace(request, session=how.session), runner=runner)
+    inputs = safe_inputs(ctx, args=how.args)
+    hit = cache_hit(ctx, inputs, log=log) if how.cache else None
     if hit is not None:
         return _publish(hit, ctx.env, show)
     # Installing or building the project may leave an egg-info behind.

@@ -213,6 +213,10 @@ def test_workers_auto_goes_serial_for_quick_suites(make_config: MakeConfig) -> N
         (60.0, {"serial_s": 104.0}, False),  # a slow serial run tries xdist once
         (60.0, {"serial_s": 3.0}, True),
         (60.0, {"serial_s": "x", "parallel_s": -1}, False),  # nonsense is ignored
+        # freezegun: 11 s per frozen test, 55 s in all, from a 5.5 s run on
+        # 4 workers: not believed, so serial is measured once.
+        (55.0, {"parallel_s": 5.5}, True),
+        (15.0, {"parallel_s": 5.5}, False),  # plausible: xdist pays
     ],
 )
 def test_worker_choice_takes_the_mode_measured_faster(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from noxci.parsers import ParseError
@@ -276,3 +278,22 @@ def test_pip_check() -> None:
         )
         == []
     )
+
+
+def test_durations_from_a_frozen_clock_count_nothing() -> None:
+    def line(nodeid: str, duration: object) -> str:
+        return json.dumps(
+            {
+                "$report_type": "TestReport",
+                "nodeid": nodeid,
+                "when": "call",
+                "outcome": "passed",
+                "duration": duration,
+            }
+        )
+
+    log = parse_report_log(
+        [line("t::a", 0.25), line("t::frozen", 1.3e9), line("t::back", -3.0)]
+    )
+    assert log.durations == {"t::a": 0.25, "t::frozen": 0.0, "t::back": 0.0}
+    assert log.duration_s == 0.25

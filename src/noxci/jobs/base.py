@@ -24,7 +24,7 @@ from noxci.venvs import bin_dir, installed_version, site_packages
 if TYPE_CHECKING:
     from noxci.toolargs import SplitArgs, ToolFlags
 
-__all__ = ["Job", "JobContext", "Outcome"]
+__all__ = ["Invocation", "Job", "JobContext", "Outcome"]
 
 _J = TypeVar("_J", bound=JobConfig)
 _COVERAGE_ENV = {
@@ -33,6 +33,21 @@ _COVERAGE_ENV = {
     "COVERAGE_RCFILE",
     "COVERAGE_FILE",
 }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Invocation:
+    """What a session run's own flags make of it (a job's ``invocation`` decides).
+
+    ``session``: the report it writes (a shard writes its own part);
+    ``args``: the session arguments that count among its inputs (noxci's own
+    flags such as ``--full`` do not: they change how, not what, is checked);
+    ``cache``: whether an earlier report may answer.
+    """
+
+    session: str
+    args: tuple[str, ...]
+    cache: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,6 +9,11 @@ noxci copies this file beside the job's coverage rc and loads it with
   shards). pytest's own ``-k`` and ``-m`` apply first.
 - ``NOXCI_COLLECTED``: where to write, as JSON, every test collected with
   its file (relative to ``NOXCI_ROOT``) and the ids left out.
+- ``NOXCI_SHARD=K/N`` (with ``NOXCI_DURATIONS``, a JSON file of test ids
+  and seconds): keep only shard K of N, as :func:`assign` splits the
+  collected tests. Every shard computes the same split, so the shards of
+  one suite, run anywhere, run each test once; the collection file records
+  a digest of the split for the combine step to check.
 - ``NOXCI_CONTEXTS=1``: record each test's coverage under a context named
   by its id, in this process and in the subprocesses it starts (coverage's
   ``subprocess`` patch hands its config to them in
@@ -19,9 +24,10 @@ noxci copies this file beside the job's coverage rc and loads it with
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +52,54 @@ def _relative(path: Path) -> str:
         return Path(path).as_posix()
 
 
+def assign(
+    tests: Mapping[str, str], durations: Mapping[str, float], shards: int
+) -> dict[str, int]:
+    """Each test's shard (1 to ``shards``): whole modules, balanced by time.
+
+    A module stays on one shard (its fixtures are set up once). Modules are
+    weighed by their tests' recorded durations (a test with none counts the
+    mean of those recorded), or, when nothing is recorded, by their number
+    of tests; the heaviest goes first to the lightest shard (ties: the
+    module's name, the lowest shard). The same tests and durations always
+    give the same split.
+    """
+    known = [durations[t] for t in tests if t in durations]
+    estimate = sum(known) / len(known) if known else 1.0
+    weight: dict[str, float] = {}
+    for test, module in tests.items():
+        weight[module] = weight.get(module, 0.0) + durations.get(test, estimate)
+    loads = [0.0] * shards
+    shard_of: dict[str, int] = {}
+    for module in sorted(weight, key=lambda m: (-weight[m], m)):
+        lightest = min(range(shards), key=lambda i: (loads[i], i))
+        loads[lightest] += weight[module]
+        shard_of[module] = lightest + 1
+    return {test: shard_of[module] for test, module in tests.items()}
+
+
+def split_digest(split: Mapping[str, int]) -> str:
+    """A digest of a split: equal on every shard that split the same suite the same way."""
+    text = "\n".join(f"{test}\t{shard}" for test, shard in sorted(split.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _shard(items: list[Any]) -> tuple[set[str], dict[str, Any]]:
+    """The test ids outside this shard, and what the collection file says of the split."""
+    spec = os.environ.get("NOXCI_SHARD")
+    if not spec:
+        return set(), {}
+    index, _, total = spec.partition("/")
+    durations: dict[str, float] = {}
+    if path := os.environ.get("NOXCI_DURATIONS"):
+        with open(path, encoding="utf-8") as handle:
+            durations = json.load(handle)
+    tests = {item.nodeid: _relative(item.path) for item in items}
+    split = assign(tests, durations, int(total))
+    others = {test for test, shard in split.items() if shard != int(index)}
+    return others, {"index": int(index), "of": int(total), "split": split_digest(split)}
+
+
 def _writes_collection() -> bool:
     """One process writes the collection: pytest's, or xdist's first worker."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -54,8 +108,9 @@ def _writes_collection() -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Leave out the listed tests; write what was collected."""
-    unwanted = _deselected()
+    """Leave out the listed tests and other shards'; write what was collected."""
+    others, shard = _shard(items)
+    unwanted = _deselected() | others
     kept = [item for item in items if item.nodeid not in unwanted]
     left_out = [item for item in items if item.nodeid in unwanted]
     if left_out:
@@ -66,6 +121,7 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             "tests": {item.nodeid: _relative(item.path) for item in kept + left_out},
             "deselected": [item.nodeid for item in left_out],
             "contexts": _contexts_possible(),
+            "shard": shard,
         }
         target = Path(os.environ["NOXCI_COLLECTED"])
         partial = target.with_name(target.name + ".part")

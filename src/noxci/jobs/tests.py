@@ -20,28 +20,23 @@ Outcomes come from pytest's own ``--report-log``, never from counting JUnit
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from noxci import safefile
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
 from noxci.jobs import testcov, testselect
 from noxci.jobs import workers as worker_choice
 from noxci.jobs.base import JobContext, Outcome
 from noxci.jobs.junit import mark_flaky
+from noxci.jobs.pytestrun import MAX_RERUN_IDS, PytestRun, install_plugins
 from noxci.jobs.testcov import below_minimum
 from noxci.jobs.testfindings import findings, looked_in
 from noxci.parsers.pytest_log import (
-    EXIT_INTERRUPTED,
-    RunLog,
     merge_reruns,
-    parse_report_log,
 )
 from noxci.report import Status
 from noxci.toolargs import PYTEST
@@ -118,14 +113,7 @@ class Settings(JobConfig):
     )
 
 
-MAX_RERUN_IDS = 200  # more failures than this is an outage, not flakiness
-PYTEST_INTERNAL_ERROR = 3
-PYTEST_USAGE_ERROR = 4
-PYTEST_NO_TESTS = 5
 MIN_COVERAGE_VERSION = (7, 10)  # the oldest coverage noxci supports
-WORKER_PLUGIN = "noxci_xdist_coverage"  # xdist_coverage.py, copied beside the rc
-SELECT_PLUGIN = "noxci_select"  # pytest_select.py, copied beside it
-RUN_ONCE = frozenset({"NOXCI_DESELECT", "NOXCI_COLLECTED"})  # first pass only
 
 
 def _cfg(ctx: JobContext) -> Settings:
@@ -192,86 +180,6 @@ def _check_tools(ctx: JobContext, workers: int) -> None:
         )
 
 
-def _pytest(
-    ctx: JobContext,
-    rc: Path,
-    log: Path,
-    args: list[str],
-    workers: int,
-    *,
-    first: bool,
-    env: Mapping[str, str],
-) -> RunLog:
-    """One pytest run; a re-run that cannot even start leaves its tests failed."""
-    argv = ["coverage", "run", f"--rcfile={rc}", "-m", "pytest", f"--report-log={log}"]
-    argv += ["-p", SELECT_PLUGIN]
-    if ctx.has("pytest-rerunfailures"):
-        argv += ["-p", "no:rerunfailures"]
-    extra = dict(env)
-    if "PYTHONHASHSEED" not in ctx.env and _cfg(ctx).hash_seed != "random":
-        extra["PYTHONHASHSEED"] = _cfg(ctx).hash_seed
-    extra["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(rc.parent), ctx.env.get("PYTHONPATH", "")) if p
-    )
-    if ctx.has("pytest-xdist"):
-        argv += ["-n", str(workers), "-p", WORKER_PLUGIN]
-        extra["NOXCI_COVERAGE_RC"] = str(rc)
-    done = ctx.tool([*argv, *args], capture=False, env=extra)
-    if done.returncode == PYTEST_NO_TESTS and first and "NOXCI_DESELECT" not in env:
-        raise ToolError(f"pytest collected no tests: {looked_in(ctx)}")
-    if done.returncode in {PYTEST_INTERNAL_ERROR, PYTEST_USAGE_ERROR} and first:
-        raise ToolError(
-            f"pytest exited {done.returncode} (internal or usage error); see its output above"
-        )
-    try:
-        parsed = parse_report_log(
-            safefile.iter_lines(log, root=ctx.root, limit=ctx.config.max_file_size)
-        )
-    except safefile.MissingFile:
-        if not first:
-            return RunLog(tests={}, collection_errors={})
-        raise ToolError(
-            f"pytest exited {done.returncode} without writing its report log"
-        ) from None
-    if first and done.returncode == EXIT_INTERRUPTED and not parsed.collection_errors:
-        raise ToolError("pytest was interrupted; see its output above")
-    return parsed
-
-
-def _plugins(work: Path) -> None:
-    """Copy noxci's pytest plugins where the run's PYTHONPATH finds them."""
-    here = Path(__file__).parent
-    shutil.copyfile(here / "xdist_coverage.py", work / f"{WORKER_PLUGIN}.py")
-    shutil.copyfile(here / "pytest_select.py", work / f"{SELECT_PLUGIN}.py")
-
-
-def _reruns(
-    ctx: JobContext, rc: Path, first: RunLog, env: Mapping[str, str]
-) -> list[RunLog]:
-    """Re-run the failures serially, up to ``reruns`` rounds (none past an outage)."""
-    cfg = _cfg(ctx)
-    reruns: list[RunLog] = []
-    remaining = first.bad()
-    if len(remaining) > MAX_RERUN_IDS:
-        return reruns
-    for number in range(1, cfg.reruns + 1):
-        if not remaining:
-            break
-        time.sleep(cfg.reruns_delay)
-        log = _pytest(
-            ctx,
-            rc,
-            ctx.artifact(f"rerun{number}.jsonl"),
-            remaining,
-            0,
-            first=False,
-            env=env,
-        )
-        reruns.append(log)
-        remaining = [n for n in remaining if n not in log.tests or n in log.bad()]
-    return reruns
-
-
 def _own_flags(args: list[str]) -> tuple[list[str], bool]:
     """The session arguments for pytest, and whether ``--full`` was among them."""
     from noxci.jobs.incremental import FULL_FLAG
@@ -303,22 +211,19 @@ def run(ctx: JobContext) -> Outcome:
         data_file = work / ".coverage"
         rc = work / "coveragerc"
         rc.write_text(coverage_rc(ctx, data_file), encoding="utf-8")
-        _plugins(work)
-        env = selection.env(work, ctx.root)
+        install_plugins(work)
+        runs = PytestRun(
+            ctx=ctx, rc=rc, hash_seed=cfg.hash_seed, env=selection.env(work, ctx.root)
+        )
         clock = time.monotonic()
-        first = _pytest(
-            ctx,
-            rc,
+        first = runs.once(
             log_path,
             [f"--junitxml={junit}", "-o", "junit_family=xunit2", *args],
             count,
             first=True,
-            env=env,
         )
         wall = time.monotonic() - clock
-        # Re-runs name their tests; they collect nothing for the state.
-        again = {k: v for k, v in env.items() if k not in RUN_ONCE}
-        reruns = _reruns(ctx, rc, first, again)
+        reruns = runs.reruns(first, rounds=cfg.reruns, delay=cfg.reruns_delay)
         selection.reuse_coverage(data_file, first)
         totals, artifacts = testcov.measure(ctx, rc)
         merged, flaky = merge_reruns(first, reruns)

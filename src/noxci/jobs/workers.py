@@ -40,19 +40,30 @@ def _recorded(previous: Report | None) -> Mapping[str, float]:
     return recorded
 
 
-def _faster(recorded: Mapping[str, float], serial_below_s: float) -> bool | None:
-    """Whether serial is expected to be faster, from what was measured (None: unknown)."""
+def _faster(
+    recorded: Mapping[str, float], serial_below_s: float, cpus: int
+) -> bool | None:
+    """Whether serial is expected to be faster, from what was measured (None: unknown).
+
+    Wall times decide. The tests' own durations, summed, stand in for a
+    serial run only where they are plausible: pytest reads them from the
+    clock the tests see, and a suite that freezes time (freezegun) reports
+    minutes for a run of seconds. Summed durations above what the workers
+    could have done in the parallel run's wall time are not believed; the
+    next run is then serial, once, to measure it.
+    """
     serial, parallel = recorded.get("serial_s"), recorded.get("parallel_s")
     durations = recorded.get("durations_s")
-    if durations is not None and durations < serial_below_s:
-        return True
     if serial is not None and parallel is not None:
         return serial <= parallel
-    if parallel is not None and durations is not None:
-        # The tests' own durations, summed, stand in for a serial run.
-        return durations < parallel
+    if parallel is not None:
+        if durations is not None and durations <= parallel * cpus:
+            return durations < parallel
+        return True  # measure serial once
     if serial is not None:
         return serial < serial_below_s  # a slow serial run tries xdist once
+    if durations is not None:
+        return durations < serial_below_s
     return None
 
 
@@ -73,7 +84,7 @@ def choose(
     cpus = cpus or 1
     if cpus == 1:
         return 0
-    return 0 if _faster(_recorded(previous), serial_below_s) else cpus
+    return 0 if _faster(_recorded(previous), serial_below_s, cpus) else cpus
 
 
 def timings(

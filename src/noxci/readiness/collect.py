@@ -21,7 +21,7 @@ from noxci.report import Report, Status, read_report
 from noxci.safefile import FileProblem, MissingFile
 from noxci.staleness import READINESS, current_inputs, stale_reason
 
-__all__ = ["Loaded", "expected_sessions", "load_reports"]
+__all__ = ["Loaded", "expected_sessions", "load_one", "load_reports"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,10 +44,12 @@ def expected_sessions(config: Config, job: str) -> list[str]:
     return job_spec(job).sessions(config.python)
 
 
-def _freshness(config: Config, report: Report, tree: Tree) -> Problem | None:
+def _freshness(
+    config: Config, report: Report, tree: Tree, args: tuple[str, ...]
+) -> Problem | None:
     try:
         current = current_inputs(
-            config, report.job, python=report.inputs.python, tree=tree
+            config, report.job, python=report.inputs.python, args=args, tree=tree
         )
     except DigestError as exc:
         return Problem(
@@ -59,7 +61,10 @@ def _freshness(config: Config, report: Report, tree: Tree) -> Problem | None:
     return Problem(subject=report.session, kind="stale", message=reason)
 
 
-def _load_one(config: Config, session: str, job: str, tree: Tree) -> Loaded:
+def load_one(
+    config: Config, session: str, job: str, tree: Tree, args: tuple[str, ...] = ()
+) -> Loaded:
+    """Session ``session``'s report, checked; ``args``: the arguments it must have run with."""
     path = config.reports_dir / f"{session}.json"
     try:
         report = read_report(path, root=config.root, limit=config.max_file_size)
@@ -94,7 +99,7 @@ def _load_one(config: Config, session: str, job: str, tree: Tree) -> Loaded:
             subject=session, kind="error", message=f"the job errored: {report.error}"
         )
     else:
-        problem = _freshness(config, report, tree)
+        problem = _freshness(config, report, tree, args)
     return Loaded(session=session, job=job, report=report, problem=problem)
 
 
@@ -105,7 +110,7 @@ def load_reports(
     tree = tree or Tree(config.root)
     return {
         job: [
-            _load_one(config, session, job, tree)
+            load_one(config, session, job, tree)
             for session in expected_sessions(config, job)
         ]
         for job in jobs

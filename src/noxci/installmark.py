@@ -1,0 +1,80 @@
+"""Skipping an install that would change nothing.
+
+Every session installs its job's environment again (nox reuses the venv).
+With a ``uv.lock`` that costs a tenth of a second; without one, uv asks the
+package index about every unpinned requirement, half a second or more,
+which on a small project is most of a tests session. So the session records,
+in its venv, a key of what decided the install: the job's install settings,
+the files that declare dependencies (``pyproject.toml``, ``uv.lock``,
+requirements files, ``tox.ini``, ...), the distributions the venv holds
+after it, noxci's version and, without a lock, the day (unpinned
+requirements are resolved again daily, for new releases). The same key
+next time means the install would change nothing, and it is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from noxci import __version__, fsutil
+from noxci.venvs import site_packages
+
+__all__ = ["DEPENDENCY_FILES", "install_key", "record", "unchanged"]
+
+MARK = ".noxci-installed"
+DEPENDENCY_FILES = (
+    "pyproject.toml",
+    "uv.lock",
+    "setup.cfg",
+    "setup.py",
+    "tox.ini",
+    ".pre-commit-config.yaml",
+    "requirements*.txt",
+    "requirements/*.txt",
+    "requirements/*.in",
+)
+
+
+def _packages(venv: Path) -> list[str]:
+    return sorted(
+        entry.name
+        for directory in site_packages(venv)
+        if directory.is_dir()
+        for entry in directory.iterdir()
+        if entry.name.endswith((".dist-info", ".pth"))
+    )
+
+
+def install_key(
+    root: Path, venv: Path, what: Mapping[str, object], *, today: str | None = None
+) -> str:
+    """The key of an install of ``what`` into ``venv``, as the project stands now."""
+    digest = hashlib.sha256(fsutil.canonical(dict(what)).encode())
+    digest.update(f"\0noxci {__version__}\0".encode())
+    for pattern in DEPENDENCY_FILES:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                digest.update(f"{path.relative_to(root)}\0".encode())
+                digest.update(path.read_bytes())
+    digest.update("\0".join(_packages(venv)).encode())
+    if not (root / "uv.lock").is_file():
+        day = today or dt.datetime.now(dt.UTC).date().isoformat()
+        digest.update(day.encode())
+    return digest.hexdigest()
+
+
+def unchanged(venv: Path, key: str) -> str | None:
+    """What the last install said it installed, when its key is ``key``."""
+    try:
+        recorded, _, how = (venv / MARK).read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return how.strip() or None if recorded == key else None
+
+
+def record(venv: Path, key: str, how: str) -> None:
+    """Remember an install that succeeded."""
+    fsutil.atomic_write_text(venv / MARK, f"{key}\n{how}\n")
