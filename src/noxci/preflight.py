@@ -170,6 +170,19 @@ def _config(root: Path) -> Config | None:
         return None  # the workers report it, one line each
 
 
+def _combine_session(root: Path, registry: Mapping[str, Any]) -> str | None:
+    """The session that combines the tests of several Pythons, when there are several."""
+    config = _config(root)
+    if config is None:
+        return None
+    from noxci.registry import job_spec
+
+    sessions = job_spec("tests").sessions(config.python)
+    if len(sessions) < 2 or "tests" not in registry:  # nox registers it as "tests"
+        return None
+    return sessions[0]
+
+
 def _gate(root: Path, argv: list[str]) -> int:
     """``noxci ARGV`` in this process, in ``root``: its exit code."""
     import contextlib
@@ -219,6 +232,10 @@ def run(
         )
         if jobs.returncode != 0:
             failed += _what_failed(root, decided.selection) or ["see the blocks above"]
+    if (combine := _combine_session(root, registry)) is not None:
+        # The tests of several Pythons make one report, as CI's combine job does.
+        argv = [sys.executable, "-m", "nox", "-f", noxfile, "-s", combine]
+        runner([*argv, "--", "--combine"], cwd=root, capture=False, env=in_place(env))
     code = gate(
         root,
         [

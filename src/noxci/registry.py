@@ -72,6 +72,7 @@ class JobSpec:
     changes_files: bool = False
     sarif: str = ""  # uploaded to code scanning: reports/<session>.<sarif>
     tools_only: bool = False
+    combines: bool = False  # its parts (shards, Pythons) are combined into one report
 
     @property
     def module(self) -> str:
@@ -186,6 +187,7 @@ JOBS: tuple[JobSpec, ...] = (
         timeout=1800.0,
         ci_minutes=30,
         python="matrix",
+        combines=True,
         env=("PYTHONHASHSEED",),
         inputs_exclude=PROSE,
     ),

@@ -102,3 +102,26 @@ def make_project(tmp_path: Path, overlay: str | None = None) -> Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path)
+
+
+FIGURES = (
+    "tests_total",
+    "tests_passed",
+    "tests_failed",
+    "tests_errors",
+    "tests_skipped",
+    "tests_xfailed",
+    "tests_flaky",
+    "coverage_percent",
+    "coverage_statements",
+)
+
+
+def tests_figures(report: Report) -> dict[str, object]:
+    """Everything a tests report's verdict rests on: to compare two ways of running."""
+    return {
+        "status": report.status,
+        "failed": sorted(report.details["failed"]),
+        "flaky": sorted(report.details["flaky"]),
+        **{key: report.metrics[key] for key in FIGURES},
+    }

@@ -10,27 +10,9 @@ the two reports agree on every figure of the verdict.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from noxci.report import Report, Status
-from tests.integration.conftest import Project, make_project
-
-
-def _verdict(report: Report) -> dict[str, Any]:
-    keys = (
-        "tests_total",
-        "tests_passed",
-        "tests_failed",
-        "tests_errors",
-        "tests_skipped",
-        "coverage_percent",
-        "coverage_statements",
-    )
-    return {
-        "status": report.status,
-        "failed": sorted(report.details["failed"]),
-        **{key: report.metrics[key] for key in keys},
-    }
+from tests.integration.conftest import Project, make_project, tests_figures
 
 
 def _both(project: Project) -> tuple[Report, Report]:
@@ -42,7 +24,7 @@ def _both(project: Project) -> tuple[Report, Report]:
     assert done.returncode in {0, 1}, done.stderr[-3000:]
     full = project.report("tests")
     assert full.details["incremental"]["mode"] == "full"
-    assert _verdict(quick) == _verdict(full)
+    assert tests_figures(quick) == tests_figures(full)
     return quick, full
 
 

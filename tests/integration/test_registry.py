@@ -105,6 +105,8 @@ def test_a_new_job_is_one_module_and_one_registry_line(tmp_path: Path) -> None:
         "python": "3.11",
         "timeout": 15,
         "sarif": "",
+        "shard": "",
+        "part": "pyright",
     } in entries
 
     ran = project.nox("-s", "pyright", env=env, measured=False)

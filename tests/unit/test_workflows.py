@@ -365,3 +365,64 @@ def test_the_workflows_job_is_for_workflows_that_run_noxci(tmp_path: Path) -> No
         "jobs:\n  t:\n    steps:\n      - run: nox -s lint\n"
     )
     assert "workflows" in names()
+
+
+def test_a_split_suite_gets_shard_entries_and_a_combine_job_that_pass_both_linters(
+    tmp_path: Path,
+) -> None:
+    from noxci.workflowgen import matrix, workflows
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "widget"\nversion = "1"\n[tool.noxci]\n'
+        'python = ["3.11", "3.12"]\nreports-dir = "out/reports"\n'
+        "[tool.noxci.tests]\nshards = 3\n"
+    )
+    config = load_config(tmp_path)
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for name, text in workflows(config).items():
+        (folder / name).write_text(text)
+    ci = _load(folder / "ci.yml")
+    assert ci["jobs"]["readiness"]["needs"] == ["jobs", "combine"]
+    combine = ci["jobs"]["combine"]
+    assert combine["needs"] == ["jobs"]
+    assert [s["run"] for s in combine["steps"] if "run" in s] == [
+        "uvx nox@2026.10.20 -s tests-3.11 -- --combine"
+    ]
+    # The reports directory the project configured, everywhere.
+    assert "out/reports/tests.durations.json" in (folder / "ci.yml").read_text()
+    assert "path: reports" not in (folder / "ci.yml").read_text()
+    entries = matrix(
+        {
+            "tests-3.11": ("tests", "3.11"),
+            "tests-3.12": ("tests", "3.12"),
+            "lint": ("lint", "3.11"),
+        },
+        shards=3,
+    )["include"]
+    assert [(e["session"], e["shard"], e["part"]) for e in entries] == [
+        ("tests-3.11", "1/3", "tests-3.11.shard-1-of-3"),
+        ("tests-3.11", "2/3", "tests-3.11.shard-2-of-3"),
+        ("tests-3.11", "3/3", "tests-3.11.shard-3-of-3"),
+        ("tests-3.12", "1/3", "tests-3.12.shard-1-of-3"),
+        ("tests-3.12", "2/3", "tests-3.12.shard-2-of-3"),
+        ("tests-3.12", "3/3", "tests-3.12.shard-3-of-3"),
+        ("lint", "", "lint"),
+    ]
+    assert (
+        thin_wrapper_findings(
+            "ci.yml",
+            ci,
+            sessions={
+                "lint",
+                "tests-3.11",
+                "tests-3.12",
+                "matrix",
+                "readiness",
+                "build",
+            },
+            allowed=ALLOWED,
+        )
+        == []
+    )
+    assert_linters_pass(folder, len(list(folder.glob("*.yml"))))

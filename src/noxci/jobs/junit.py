@@ -12,13 +12,14 @@ accordingly.
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET  # nosec B405 - pytest's own output
 from collections.abc import Collection
 from pathlib import Path
 
 from noxci import fsutil
 
-__all__ = ["add_reused", "junit_case", "mark_flaky"]
+__all__ = ["add_reused", "junit_case", "mark_flaky", "merge_junit"]
 
 _FLAKY = {"failure": "flakyFailure", "error": "flakyError"}
 _COUNT = {"failure": "failures", "error": "errors"}
@@ -61,6 +62,37 @@ def mark_flaky(path: Path, flaky: Collection[str]) -> int:
     return changed
 
 
+def _append(path: Path, cases: list[ET.Element]) -> int:
+    """Add ``cases`` to the first suite of ``path``'s JUnit; its counts (and the root's) grow."""
+    tree = ET.parse(path)  # noqa: S314  # nosec B314 - written by pytest in this run
+    root = tree.getroot()
+    suite = next(root.iter("testsuite"), None)
+    if suite is None or not cases:
+        return 0
+    grows = {
+        "tests": len(cases),
+        "skipped": sum(1 for case in cases if case.find("skipped") is not None),
+        "failures": sum(1 for case in cases if case.find("failure") is not None),
+        "errors": sum(1 for case in cases if case.find("error") is not None),
+    }
+    seconds = sum(float(case.get("time", "0") or 0) for case in cases)
+    suite.extend(cases)
+    for holder in {suite, root}:
+        for key, more in grows.items():
+            if holder.get(key) is not None:
+                holder.set(key, str(int(holder.get(key, "0")) + more))
+        if holder.get("time") is not None:
+            holder.set("time", f"{float(holder.get('time', '0')) + seconds:.3f}")
+    text = ET.tostring(root, encoding="unicode")
+    fsutil.atomic_write_text(path, '<?xml version="1.0" encoding="utf-8"?>' + text)
+    return len(cases)
+
+
+def _cases(path: Path) -> list[ET.Element]:
+    root = ET.parse(path).getroot()  # noqa: S314  # nosec B314 - noxci's own
+    return list(root.iter("testcase"))
+
+
 def add_reused(path: Path, earlier: Path, tests: Collection[str]) -> int:
     """Copy the ``tests`` an incremental run reused from ``earlier``'s JUnit into ``path``'s.
 
@@ -71,26 +103,18 @@ def add_reused(path: Path, earlier: Path, tests: Collection[str]) -> int:
     if not tests or not path.is_file() or not earlier.is_file():
         return 0
     wanted = {junit_case(nodeid) for nodeid in tests}
-    old = ET.parse(earlier).getroot()  # noqa: S314  # nosec B314 - noxci's own copy
     cases = [
         case
-        for case in old.iter("testcase")
+        for case in _cases(earlier)
         if (case.get("classname", ""), case.get("name", "")) in wanted
     ]
-    tree = ET.parse(path)  # noqa: S314  # nosec B314 - written by pytest in this run
-    root = tree.getroot()
-    suite = next(root.iter("testsuite"), None)
-    if suite is None or not cases:
+    return _append(path, cases)
+
+
+def merge_junit(path: Path, parts: list[Path]) -> int:
+    """``path``: the first of ``parts`` with the test cases of the others added."""
+    present = [part for part in parts if part.is_file()]
+    if not present:
         return 0
-    skipped = sum(1 for case in cases if case.find("skipped") is not None)
-    seconds = sum(float(case.get("time", "0") or 0) for case in cases)
-    suite.extend(cases)
-    for holder in {suite, root}:
-        for key, more in (("tests", len(cases)), ("skipped", skipped)):
-            if holder.get(key) is not None:
-                holder.set(key, str(int(holder.get(key, "0")) + more))
-        if holder.get("time") is not None:
-            holder.set("time", f"{float(holder.get('time', '0')) + seconds:.3f}")
-    text = ET.tostring(root, encoding="unicode")
-    fsutil.atomic_write_text(path, '<?xml version="1.0" encoding="utf-8"?>' + text)
-    return len(cases)
+    shutil.copyfile(present[0], path)
+    return sum(_append(path, _cases(part)) for part in present[1:])

@@ -55,27 +55,36 @@ def _relative(path: Path) -> str:
 def assign(
     tests: Mapping[str, str], durations: Mapping[str, float], shards: int
 ) -> dict[str, int]:
-    """Each test's shard (1 to ``shards``): whole modules, balanced by time.
+    """Each test's shard (1 to ``shards``): modules whole where they fit, balanced by time.
 
-    A module stays on one shard (its fixtures are set up once). Modules are
-    weighed by their tests' recorded durations (a test with none counts the
-    mean of those recorded), or, when nothing is recorded, by their number
-    of tests; the heaviest goes first to the lightest shard (ties: the
-    module's name, the lowest shard). The same tests and durations always
-    give the same split.
+    A module stays on one shard (its fixtures are set up once) unless it
+    alone weighs more than a shard's fair share (the total over ``shards``):
+    then its tests are placed one by one. Tests are weighed by their
+    recorded durations (a test with none counts the mean of those recorded)
+    or, when nothing is recorded, all alike. The heaviest unit goes first to
+    the lightest shard (ties: the unit's name, the lowest shard). The same
+    tests and durations always give the same split.
     """
     known = [durations[t] for t in tests if t in durations]
     estimate = sum(known) / len(known) if known else 1.0
+    cost = {test: durations.get(test, estimate) for test in tests}
     weight: dict[str, float] = {}
     for test, module in tests.items():
-        weight[module] = weight.get(module, 0.0) + durations.get(test, estimate)
+        weight[module] = weight.get(module, 0.0) + cost[test]
+    share = sum(weight.values()) / shards
+    units: dict[str, tuple[float, list[str]]] = {}
+    for test, module in tests.items():
+        key = module if weight[module] <= share else test
+        total, members = units.get(key, (0.0, []))
+        units[key] = (total + cost[test], [*members, test])
     loads = [0.0] * shards
     shard_of: dict[str, int] = {}
-    for module in sorted(weight, key=lambda m: (-weight[m], m)):
+    for key in sorted(units, key=lambda k: (-units[k][0], k)):
         lightest = min(range(shards), key=lambda i: (loads[i], i))
-        loads[lightest] += weight[module]
-        shard_of[module] = lightest + 1
-    return {test: shard_of[module] for test, module in tests.items()}
+        total, members = units[key]
+        loads[lightest] += total
+        shard_of.update(dict.fromkeys(members, lightest + 1))
+    return shard_of
 
 
 def split_digest(split: Mapping[str, int]) -> str:

@@ -112,7 +112,11 @@ class PytestRun:
             raise ToolError(
                 f"pytest exited {done.returncode} without writing its report log"
             ) from None
-        if first and done.returncode == EXIT_INTERRUPTED and not parsed.collection_errors:
+        if (
+            first
+            and done.returncode == EXIT_INTERRUPTED
+            and not parsed.collection_errors
+        ):
             raise ToolError("pytest was interrupted; see its output above")
         return parsed
 

@@ -5,9 +5,9 @@ Split from :mod:`noxci.jobs.tests` so that the job module reads as the run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from noxci.jobs.base import JobContext
-from noxci.jobs.testcov import below_minimum
-from noxci.parsers.coverage import CoverageTotals
 from noxci.parsers.pytest_log import RunLog
 from noxci.project import tool_table
 from noxci.report import Finding, Severity
@@ -32,10 +32,8 @@ def looked_in(ctx: JobContext) -> str:
     )
 
 
-def findings(
-    log: RunLog, flaky: list[str], totals: CoverageTotals, minimum: float
-) -> list[Finding]:
-    """A finding per failed, errored or flaky test and collection error, and for low coverage."""
+def findings(log: RunLog, flaky: Sequence[str]) -> list[Finding]:
+    """A finding per failed, errored or flaky test and per collection error."""
     found: list[Finding] = []
     for nodeid, categories in log.tests.items():
         bad = {"failed", "errors"} & set(categories)
@@ -69,17 +67,6 @@ def findings(
                 severity=Severity.HIGH,
                 message=f"{nodeid}: {message}",
                 path=nodeid.split("::")[0],
-                line=None,
-            )
-        )
-    if below_minimum(totals, minimum):
-        found.append(
-            Finding(
-                tool="coverage",
-                rule="coverage-min",
-                severity=Severity.MEDIUM,
-                message=f"coverage {totals.display}% is below the minimum {minimum:g}%",
-                path=None,
                 line=None,
             )
         )

@@ -22,23 +22,24 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from noxci.errors import ToolError
 from noxci.jobconfig import PATHS, JobConfig, option
-from noxci.jobs import testcov, testselect
+from noxci.jobs import testcov
 from noxci.jobs import workers as worker_choice
-from noxci.jobs.base import JobContext, Outcome
+from noxci.jobs.base import Invocation, JobContext, Outcome
 from noxci.jobs.junit import mark_flaky
 from noxci.jobs.pytestrun import MAX_RERUN_IDS, PytestRun, install_plugins
 from noxci.jobs.testcov import below_minimum
 from noxci.jobs.testfindings import findings, looked_in
+from noxci.jobs.testoutcome import Figures, outcome
 from noxci.parsers.pytest_log import (
     merge_reruns,
 )
-from noxci.report import Status
 from noxci.toolargs import PYTEST
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ __all__ = [
     "choose_workers",
     "coverage_minimum",
     "coverage_rc",
+    "invocation",
     "run",
 ]
 
@@ -105,6 +107,21 @@ class Settings(JobConfig):
         True,
         {"type": "boolean"},
         "Re-run only the tests a change can reach and reuse the other results (full runs on CI's default branch, on schedule, with --full).",
+    )
+    shards: int | str = option(
+        1,
+        {
+            "oneOf": [
+                {"const": "auto"},
+                {"type": "integer", "minimum": 1, "maximum": 256},
+            ]
+        },
+        "Split the suite into this many shards (whole test modules, balanced by recorded durations); auto: enough of shard-minutes each. CI runs each on its own runner; a local run runs them side by side.",
+    )
+    shard_minutes: float = option(
+        10.0,
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 1440},
+        "With shards = auto, the minutes of tests each shard should get.",
     )
     hash_seed: str = option(
         "0",
@@ -180,116 +197,141 @@ def _check_tools(ctx: JobContext, workers: int) -> None:
         )
 
 
-def _own_flags(args: list[str]) -> tuple[list[str], bool]:
-    """The session arguments for pytest, and whether ``--full`` was among them."""
-    from noxci.jobs.incremental import FULL_FLAG
+def invocation(job: str, session: str, posargs: Sequence[str]) -> Invocation:
+    """The report, inputs and cache use of a run (``--shard``, ``--combine``, ``--full``)."""
+    from noxci.jobs.shards import invocation as decide
 
-    full = FULL_FLAG in args
-    return [a for a in args if a != FULL_FLAG], full
+    return decide(job, session, posargs)
+
+
+def _split_durations(ctx: JobContext, work: Path) -> tuple[Path, dict[str, float]]:
+    """A frozen copy of the durations the split reads, and what it holds."""
+    from noxci.jobs import shards
+
+    durations = shards.read_durations(
+        shards.durations_file(ctx), root=ctx.root, limit=ctx.config.max_file_size
+    )
+    frozen = work / "durations.json"
+    shards.write_durations(frozen, durations)
+    return frozen, durations
 
 
 def run(ctx: JobContext) -> Outcome:
-    """Run the test suite as described in the module docstring."""
-    from noxci.jobs import testselect
+    """Run the test suite (or a shard, or combine the parts) as the module docstring says."""
+    from noxci.jobs import shards, testselect
 
     cfg = _cfg(ctx)
-    args, full = _own_flags(list(ctx.split_args(PYTEST).parsed))
+    args, mode = shards.parse(ctx.split_args(PYTEST).parsed)
+    minimum = coverage_minimum(ctx)
+    if mode.combine:
+        from noxci.jobs.testcombine import combine
+
+        return combine(ctx, minimum=minimum, rc=lambda data: coverage_rc(ctx, data))
     selection = testselect.prepare(
         ctx,
         enabled=cfg.incremental,
         args=args,
-        full=full,
+        full=mode.full,
         static=testcov.static_context(ctx.root),
+        shard=mode.shard,
     )
-    count = choose_workers(ctx, selection)
-    _check_tools(ctx, count)
-    minimum = coverage_minimum(ctx)
-    log_path = ctx.artifact("pytest.jsonl")
-    junit = ctx.artifact("junit.xml")
     with tempfile.TemporaryDirectory(prefix="noxci-coverage-") as tmp:
         work = Path(tmp)
+        frozen, durations = _split_durations(ctx, work)
+        count = shards.shard_count(cfg.shards, cfg.shard_minutes, durations)
+        local = count if mode.shard is None and selection.plan.full else 1
+        workers = 0 if local > 1 else choose_workers(ctx, selection)
+        _check_tools(ctx, workers)
         data_file = work / ".coverage"
         rc = work / "coveragerc"
         rc.write_text(coverage_rc(ctx, data_file), encoding="utf-8")
         install_plugins(work)
-        runs = PytestRun(
-            ctx=ctx, rc=rc, hash_seed=cfg.hash_seed, env=selection.env(work, ctx.root)
-        )
+        env = selection.env(work, ctx.root)
+        if mode.shard is not None:
+            env |= {
+                "NOXCI_SHARD": "{}/{}".format(*mode.shard),
+                "NOXCI_DURATIONS": str(frozen),
+            }
+        runs = PytestRun(ctx=ctx, rc=rc, hash_seed=cfg.hash_seed, env=env)
+        junit = ctx.artifact("junit.xml")
         clock = time.monotonic()
-        first = runs.once(
-            log_path,
-            [f"--junitxml={junit}", "-o", "junit_family=xunit2", *args],
-            count,
-            first=True,
-        )
+        if local > 1:
+            first = shards.run_locally(
+                runs, args, count=local, durations=frozen, junit=junit
+            )
+        else:
+            first = runs.once(
+                ctx.artifact("pytest.jsonl"),
+                [f"--junitxml={junit}", "-o", "junit_family=xunit2", *args],
+                workers,
+                first=True,
+            )
         wall = time.monotonic() - clock
         reruns = runs.reruns(first, rounds=cfg.reruns, delay=cfg.reruns_delay)
+        if mode.shard is not None and not first.tests and not first.collection_errors:
+            return shards.empty_part(mode.shard, minimum)
         selection.reuse_coverage(data_file, first)
         totals, artifacts = testcov.measure(ctx, rc)
         merged, flaky = merge_reruns(first, reruns)
         mark_flaky(junit, flaky)
         merged, reused = selection.finish(merged, flaky, work, data_file, junit)
-    counts = merged.counts()
-    total = sum(counts.values())
-    low = below_minimum(totals, minimum)
-    failed = counts["failed"] + counts["errors"]
-    parts = [
-        f"{counts[k]} {k}"
-        for k in ("passed", "failed", "errors", "skipped")
-        if counts[k] or k == "passed"
-    ]
-    if flaky:
-        parts.append(f"{len(flaky)} flaky")
-    summary = ", ".join(parts) + f"; coverage {totals.display}% (min {minimum:g}%)"
-    if not selection.plan.full:
-        summary += f"; incremental: {total - reused} run, {reused} reused"
-    if total == 0:
+        shard = selection.shard_details(work) if mode.shard else {}
+        artifacts |= shards.keep_part(
+            ctx,
+            mode=mode,
+            selection=selection,
+            data_file=data_file,
+            run=merged,
+        )
+    if not merged.tests and not merged.collection_errors:
         raise ToolError(f"pytest ran no tests: {looked_in(ctx)}")
-    return Outcome(
-        status=Status.FAILED if failed or low else Status.PASSED,
-        summary=summary,
+    note = (
+        f"incremental: {len(merged.tests) - reused} run, {reused} reused"
+        if not selection.plan.full
+        else (f"{local} shards side by side" if local > 1 else "")
+    )
+    if mode.shard is not None:
+        note = "shard {} of {}".format(*mode.shard)
+    return outcome(
+        Figures(
+            counts=merged.counts(),
+            flaky=flaky,
+            failed=[
+                n for n, c in merged.tests.items() if {"failed", "errors"} & set(c)
+            ],
+            findings=findings(merged, flaky),
+            totals=totals,
+            # A shard's coverage is part of the suite's: the minimum is the
+            # combined report's to apply.
+            minimum=0.0 if mode.shard else minimum,
+            duration_s=merged.duration_s,
+            details={
+                # An incremental run's time says nothing of the suite's.
+                "timings": worker_choice.timings(
+                    ctx.previous,
+                    workers if selection.plan.full and local == 1 else None,
+                    wall,
+                ),
+                "reruns_skipped": len(first.bad()) > MAX_RERUN_IDS,
+                "incremental": selection.details(reused),
+                **({"shard": shard} if mode.shard else {}),
+            },
+        ),
+        note=note,
         metrics={
-            "tests_total": total,
-            "tests_passed": counts["passed"],
-            "tests_failed": counts["failed"],
-            "tests_skipped": counts["skipped"],
-            "tests_errors": counts["errors"],
-            "tests_xfailed": counts["xfailed"],
-            "tests_xpassed": counts["xpassed"],
-            "tests_flaky": len(flaky),
             "tests_reused": reused,
-            "tests_duration_s": round(merged.duration_s, 3),
             "tests_wall_s": round(wall, 3),
             "rerun_rounds": len(reruns),
-            "workers": count,
-            "coverage_percent": round(totals.percent, 4),
-            "coverage_min": minimum,
-            "coverage_statements": totals.statements,
-            "coverage_missing": totals.missing,
-            "coverage_branches": totals.branches,
-            "coverage_partial_branches": totals.partial_branches,
+            "workers": workers,
+            "shards": local if mode.shard is None else mode.shard[1],
         },
-        findings=findings(merged, flaky, totals, minimum),
         artifacts={
             "junit": ctx.relative(junit),
-            "pytest-log": ctx.relative(log_path),
+            "pytest-log": ctx.relative(ctx.artifact("pytest.jsonl")),
             **{
                 f"rerun{i}-log": ctx.relative(ctx.artifact(f"rerun{i}.jsonl"))
                 for i in range(1, len(reruns) + 1)
             },
             **artifacts,
-        },
-        details={
-            "flaky": flaky,
-            "failed": [
-                n for n, c in merged.tests.items() if {"failed", "errors"} & set(c)
-            ],
-            "coverage_display": totals.display,
-            # An incremental run's time says nothing of the suite's.
-            "timings": worker_choice.timings(
-                ctx.previous, count if selection.plan.full else None, wall
-            ),
-            "reruns_skipped": len(first.bad()) > MAX_RERUN_IDS,
-            "incremental": selection.details(reused),
         },
     )

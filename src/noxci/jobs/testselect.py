@@ -65,6 +65,11 @@ class Selection:
             "changed_count": len(self.plan.changed),
         }
 
+    def shard_details(self, work: Path) -> dict[str, object]:
+        """What ``noxci_select`` says of the shard this run ran (index, of, split)."""
+        shard = _collected(work).get("shard")
+        return dict(shard) if isinstance(shard, dict) else {}
+
     def reuse_coverage(self, data_file: Path, run: RunLog) -> None:
         """Put the reused tests' coverage data where ``coverage combine`` finds it."""
         if not self.plan.reuse or _interrupted(run):
@@ -138,9 +143,16 @@ def _key(ctx: JobContext) -> dict[str, str]:
 
 
 def _forced(
-    ctx: JobContext, *, enabled: bool, args: list[str], full: bool
+    ctx: JobContext,
+    *,
+    enabled: bool,
+    args: list[str],
+    full: bool,
+    shard: tuple[int, int] | None,
 ) -> str | None:
     """Why every test must run this time, or None."""
+    if shard is not None:
+        return "shard {} of {} runs its share of the suite in full".format(*shard)
     if not enabled:
         return "incremental runs are off ([tool.noxci.tests] incremental)"
     if args:
@@ -153,16 +165,25 @@ def _forced(
 
 
 def prepare(
-    ctx: JobContext, *, enabled: bool, args: list[str], full: bool, static: str
+    ctx: JobContext,
+    *,
+    enabled: bool,
+    args: list[str],
+    full: bool,
+    static: str,
+    shard: tuple[int, int] | None = None,
 ) -> Selection:
-    """The selection for this run (a full run whenever reuse could be wrong)."""
+    """The selection for this run (a full run whenever reuse could be wrong).
+
+    A shard neither reuses nor records: it runs part of the suite.
+    """
     directory = incremental.state_dir(ctx.root, ctx.session)
     # Recording per-test contexts costs about a tenth of the run. A CI runner
     # starts from a clean checkout: it records only where its workflow keeps
     # the state between runs (the directory is there).
     ci = ctx.env.get("CI", "").lower() in {"1", "true", "yes"}
-    record = enabled and not args and (not ci or directory.is_dir())
-    forced = _forced(ctx, enabled=enabled, args=args, full=full)
+    record = enabled and not args and shard is None and (not ci or directory.is_dir())
+    forced = _forced(ctx, enabled=enabled, args=args, full=full, shard=shard)
     cfg = ctx.job_config
     try:
         files = job_file_hashes(

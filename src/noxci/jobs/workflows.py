@@ -62,12 +62,15 @@ class Settings(JobConfig):
 
 RUN_STEP = re.compile(
     r"^(uv run --locked nox|uvx nox@[0-9][0-9A-Za-z.+\-]*|nox) -s "
-    r"(?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*|\"\$NOXCI_SESSION\")( -- .*)?$"
+    r"(?P<session>[A-Za-z0-9][A-Za-z0-9_.\-]*|\"\$NOXCI_SESSION\")"
+    r"(?P<shard> \$\{NOXCI_SHARD:\+-- --shard \"\$NOXCI_SHARD\"\})?( -- .*)?$"
 )
-# A matrix job names its session through this variable, set from the matrix
-# that `nox -s matrix` printed (never expanded inside `run:`).
+# A matrix job names its session (and a tests shard) through these
+# variables, set from the matrix `nox -s matrix` printed (never expanded
+# inside `run:`).
 MATRIX_SESSION = '"$NOXCI_SESSION"'
 MATRIX_VALUE = "${{ matrix.session }}"
+MATRIX_SHARD = "${{ matrix.shard }}"
 PINNED = re.compile(r"^(?P<action>[^@\s]+)@[0-9a-f]{40}$")
 _SEVERITY = {
     "High": Severity.HIGH,
@@ -169,11 +172,19 @@ def _step_rules(
                     )
                 )
             elif match.group("session") == MATRIX_SESSION:
-                if (step.get("env") or {}).get("NOXCI_SESSION") != MATRIX_VALUE:
+                env = step.get("env") or {}
+                if env.get("NOXCI_SESSION") != MATRIX_VALUE:
                     found.append(
                         (
                             "thin-wrapper",
                             f"{where}: $NOXCI_SESSION must be set to {MATRIX_VALUE} in the step's env",
+                        )
+                    )
+                if match.group("shard") and env.get("NOXCI_SHARD") != MATRIX_SHARD:
+                    found.append(
+                        (
+                            "thin-wrapper",
+                            f"{where}: $NOXCI_SHARD must be set to {MATRIX_SHARD} in the step's env",
                         )
                     )
             elif match.group("session") not in sessions:

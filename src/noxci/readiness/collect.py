@@ -16,7 +16,7 @@ from noxci.config import Config
 from noxci.digest import DigestError, Tree
 from noxci.errors import ReportError
 from noxci.readiness.model import Problem
-from noxci.registry import job_spec
+from noxci.registry import JobSpec, job_spec
 from noxci.report import Report, Status, read_report
 from noxci.safefile import FileProblem, MissingFile
 from noxci.staleness import READINESS, current_inputs, stale_reason
@@ -40,8 +40,22 @@ class Loaded:
 
 
 def expected_sessions(config: Config, job: str) -> list[str]:
-    """The session names that write job ``job``'s reports."""
-    return job_spec(job).sessions(config.python)
+    """The session names that write job ``job``'s reports.
+
+    A job whose parts are combined (the tests of several Pythons, or split
+    into shards) is scored by its combined report, named after the job.
+    """
+    spec = job_spec(job)
+    sessions = spec.sessions(config.python)
+    if spec.combines and (len(sessions) > 1 or _shards(config, spec) != 1):
+        return [job]
+    return sessions
+
+
+def _shards(config: Config, spec: JobSpec) -> int | str:
+    from noxci.configschema import settings_class
+
+    return getattr(config.settings(spec.name, settings_class(spec)), "shards", 1)
 
 
 def _freshness(

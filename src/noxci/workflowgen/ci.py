@@ -12,16 +12,18 @@ seed's graph says. Adding a job changes the matrix, never the workflow.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from noxci.config import Config
-from noxci.registry import JOBS, JobSpec, ci_jobs
+from noxci.registry import JOBS, JobSpec, ci_jobs, job_spec
 from noxci.workflowgen.steps import (
     ACTIONS,
     Runner,
     environment,
     header,
     job,
+    relative_dir,
     setup,
     upload,
 )
@@ -32,44 +34,63 @@ READINESS_MINUTES = 10
 PLAN_MINUTES = 5
 DEFAULT_MINUTES = 15  # a ci-tagged session of the project's own
 MATRIX_JOB = "jobs"
+COMBINE_JOB = "combine"
 
 
-def matrix(sessions: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+def matrix(sessions: Mapping[str, tuple[str, str]], shards: int = 1) -> dict[str, Any]:
     """The parallel CI sessions as a GitHub Actions matrix (``include`` entries).
 
     ``sessions`` maps each ``ci``-tagged session to its function's name and
-    its Python (:func:`noxci.preflight.ci_sessions`).
+    its Python (:func:`noxci.preflight.ci_sessions`). A job whose parts are
+    combined (tests) gets an entry per shard, ``shard`` ``K/N``; ``part`` is
+    the report each entry writes.
     """
+    from noxci.jobs.shards import part_name
+
     specs = {spec.name: spec for spec in JOBS}
     include = []
     for session, (name, python) in sessions.items():
         spec = specs.get(name)
         if spec is not None and spec.after:
             continue  # a job of its own, after the matrix
-        include.append(
-            {
-                "session": session,
-                "python": python,
-                "timeout": spec.ci_minutes if spec is not None else DEFAULT_MINUTES,
-                "sarif": (
-                    f"reports/{session}.{spec.sarif}" if spec and spec.sarif else ""
-                ),
-            }
-        )
+        split = shards if spec is not None and spec.combines else 1
+        for k in range(1, split + 1):
+            include.append(
+                {
+                    "session": session,
+                    "python": python,
+                    "timeout": spec.ci_minutes if spec is not None else DEFAULT_MINUTES,
+                    "sarif": (
+                        f"reports/{session}.{spec.sarif}" if spec and spec.sarif else ""
+                    ),
+                    "shard": f"{k}/{split}" if split > 1 else "",
+                    "part": part_name(session, k, split) if split > 1 else session,
+                }
+            )
     return {"include": include}
+
+
+def combined_shards(config: Config, durations: Mapping[str, float]) -> int:
+    """How many shards the tests job is split into (``auto`` from ``durations``)."""
+    from noxci.jobs.shards import shard_count
+    from noxci.jobs.tests import Settings
+
+    cfg = config.settings("tests", Settings)
+    return shard_count(cfg.shards, cfg.shard_minutes, durations)
 
 
 def print_matrix(
     env: Mapping[str, str], registry: Mapping[str, Any] | None = None
 ) -> str:
     """Print the matrix of nox's ``ci``-tagged sessions; under Actions also set it as a step output."""
+    import contextlib
     import json
     import sys
 
     import nox.registry
 
     from noxci import ghactions
-    from noxci.errors import ConfigError
+    from noxci.errors import ConfigError, NoxciError
     from noxci.preflight import ci_sessions
 
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -81,18 +102,30 @@ def print_matrix(
             "matrix: a ci-tagged session is parametrized or has no virtualenv; "
             "tag it with something other than ci"
         )
-    text = json.dumps(matrix(sessions), separators=(",", ":"))
+    shards = 1
+    with contextlib.suppress(NoxciError):  # the jobs report a bad config themselves
+        from noxci.config import find_root, load_config
+        from noxci.jobs.shards import read_durations
+
+        config = load_config(find_root(Path.cwd()))
+        durations = read_durations(
+            config.reports_dir / "tests.durations.json",
+            root=config.root,
+            limit=config.max_file_size,
+        )
+        shards = combined_shards(config, durations)
+    text = json.dumps(matrix(sessions, shards), separators=(",", ":"))
     sys.stdout.write(text + "\n")
     ghactions.set_output("matrix", text, env)
     return text
 
 
-def _matrix_job(runner: Runner) -> list[str]:
-    key = "noxci-${{ matrix.session }}"
+def _matrix_job(runner: Runner, reports: str) -> list[str]:
+    key = "noxci-${{ matrix.part }}"
     return [
         *job(
             MATRIX_JOB,
-            title="${{ matrix.session }}",
+            title="${{ matrix.part }}",
             minutes="${{ matrix.timeout }}",
             needs=["plan"],
             permissions={
@@ -107,24 +140,77 @@ def _matrix_job(runner: Runner) -> list[str]:
         *setup("${{ matrix.python }}", runner),
         f"      - uses: {ACTIONS['cache-restore']}",
         "        with:",
-        "          path: reports/${{ matrix.session }}.json",
+        f"          path: {reports}/${{{{ matrix.part }}}}.json",
         f"          key: {key}-${{{{ github.sha }}}}",
         f"          restore-keys: {key}-",
-        f'      - run: {runner.nox} -s "$NOXCI_SESSION"',
+        *_durations_restore(reports, condition="${{ matrix.shard != '' }}"),
+        f'      - run: {runner.nox} -s "$NOXCI_SESSION" ${{NOXCI_SHARD:+-- --shard "$NOXCI_SHARD"}}',
         "        env:",
         "          NOXCI_SESSION: ${{ matrix.session }}",
+        "          NOXCI_SHARD: ${{ matrix.shard }}",
         f"      - uses: {ACTIONS['cache-save']}",
         "        if: ${{ !cancelled() }}",
         "        with:",
-        "          path: reports/${{ matrix.session }}.json",
+        f"          path: {reports}/${{{{ matrix.part }}}}.json",
         f"          key: {key}-${{{{ github.sha }}}}-${{{{ github.run_id }}}}",
-        *upload("reports-${{ matrix.session }}", "reports/"),
+        *upload("reports-${{ matrix.part }}", f"{reports}/"),
         f"      - uses: {ACTIONS['upload-sarif']}",
         "        if: ${{ !cancelled() && matrix.sarif != '' && hashFiles(matrix.sarif) != '' }}",
         "        with:",
         "          sarif_file: ${{ matrix.sarif }}",
-        "          category: ${{ matrix.session }}",
+        "          category: ${{ matrix.part }}",
     ]
+
+
+def _durations_restore(reports: str, condition: str = "") -> list[str]:
+    """Restore the durations the last combined tests run recorded (shards are balanced by them)."""
+    return [
+        f"      - uses: {ACTIONS['cache-restore']}",
+        *([f"        if: {condition}"] if condition else []),
+        "        with:",
+        f"          path: {reports}/tests.durations.json",
+        "          key: noxci-durations-${{ github.sha }}",
+        "          restore-keys: noxci-durations-",
+    ]
+
+
+def _combine_job(config: Config, runner: Runner, reports: str) -> list[str]:
+    """The job that makes the tests' parts (shards, Pythons) one report."""
+    first = job_spec("tests").sessions(config.python)[0]
+    return [
+        *job(
+            COMBINE_JOB,
+            title="combine tests",
+            minutes=READINESS_MINUTES,
+            needs=[MATRIX_JOB],
+            condition="${{ !cancelled() }} # a missing or failed part is named in the report",
+        ),
+        *setup(config.python[0], runner),
+        f"      - uses: {ACTIONS['download']}",
+        "        with:",
+        "          pattern: reports-tests*",
+        f"          path: {reports}",
+        "          merge-multiple: true",
+        f"      - run: {runner.nox} -s {first} -- --combine",
+        f"      - uses: {ACTIONS['cache-save']}",
+        "        if: ${{ !cancelled() && hashFiles('"
+        + reports
+        + "/tests.durations.json') != '' }}",
+        "        with:",
+        f"          path: {reports}/tests.durations.json",
+        "          key: noxci-durations-${{ github.sha }}-${{ github.run_id }}",
+        *upload("reports-combined", f"{reports}/"),
+    ]
+
+
+def combining(config: Config, specs: Sequence[JobSpec]) -> bool:
+    """Whether the tests job's parts need combining in CI (several Pythons or shards)."""
+    from noxci.jobs.tests import Settings
+
+    if not any(spec.combines for spec in specs):
+        return False
+    shards = config.settings("tests", Settings).shards
+    return len(config.python) > 1 or shards != 1
 
 
 def _in_order(specs: list[JobSpec]) -> list[JobSpec]:
@@ -147,7 +233,13 @@ def _in_order(specs: list[JobSpec]) -> list[JobSpec]:
 
 
 def _after_job(
-    spec: JobSpec, parallel: set[str], present: set[str], python: str, runner: Runner
+    spec: JobSpec,
+    parallel: set[str],
+    present: set[str],
+    *,
+    python: str,
+    runner: Runner,
+    reports: str,
 ) -> list[str]:
     needs: list[str] = []
     for name in spec.after:
@@ -157,7 +249,7 @@ def _after_job(
     artifact = (
         upload("dist", "dist/", always=False)
         if spec.name == "build"
-        else upload(f"reports-{spec.name}", "reports/", required=False)
+        else upload(f"reports-{spec.name}", f"{reports}/", required=False)
     )
     return [
         *job(spec.name, minutes=spec.ci_minutes, needs=needs),
@@ -167,20 +259,39 @@ def _after_job(
     ]
 
 
+def _relative(config: Config, path: Path) -> str:
+    return (
+        path.relative_to(config.root).as_posix()
+        if path.is_relative_to(config.root)
+        else path.as_posix()
+    )
+
+
 def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str:
     """``.github/workflows/ci.yml`` for the project's registered jobs."""
     python = config.python[0]
+    reports = relative_dir(config, config.reports_dir)
     jobs = ci_jobs(list(specs))
     parallel = {spec.name for spec in jobs if not spec.after}
     later = _in_order([spec for spec in jobs if spec.after])
     present = {"readiness", *(spec.name for spec in later)}
+    combine = combining(config, jobs)
     lines = [
         *header(
             [
                 "CI: every job is `nox -s <session>`, in the seed's graph. The plan job",
-                "lists the parallel jobs (`nox -s matrix`), which run as one matrix; each",
-                "restores its session's last report (noxci reuses it when the inputs",
-                "digest is unchanged), uploads the new one and its SARIF findings.",
+                "lists the parallel jobs (`nox -s matrix`: one entry per session, and",
+                "per shard of the tests), which run as one matrix; each restores its",
+                "session's last report (noxci reuses it when the inputs digest is",
+                "unchanged), uploads the new one and its SARIF findings.",
+                *(
+                    [
+                        "The combine job makes the tests' parts one report (`nox -s tests",
+                        "-- --combine`); a missing or failed part fails it closed.",
+                    ]
+                    if combine
+                    else []
+                ),
                 "Readiness (the gate) scores the uploaded reports; the jobs that wait",
                 "for others run after them.",
             ],
@@ -199,15 +310,17 @@ def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str
             extra=["    outputs:", "      matrix: ${{ steps.matrix.outputs.matrix }}"],
         ),
         *setup(python, runner),
+        *(_durations_restore(reports) if combine else []),
         "      - id: matrix",
         f"        run: {runner.nox} -s matrix",
         "",
-        *_matrix_job(runner),
+        *_matrix_job(runner, reports),
         "",
+        *([*_combine_job(config, runner, reports), ""] if combine else []),
         *job(
             "readiness",
             minutes=READINESS_MINUTES,
-            needs=[MATRIX_JOB],
+            needs=[MATRIX_JOB, *([COMBINE_JOB] if combine else [])],
             condition="${{ !cancelled() }} # the table and the dashboard even when a job failed",
             permissions={
                 "actions": "read # list the CI workflow's runs for the pass rate"
@@ -217,7 +330,7 @@ def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str
         f"      - uses: {ACTIONS['download']}",
         "        with:",
         "          pattern: reports-*",
-        "          path: reports",
+        f"          path: {reports}",
         "          merge-multiple: true",
         f"      - run: {runner.nox} -s readiness",
         "        env:",
@@ -225,10 +338,15 @@ def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str
         f"      - uses: {ACTIONS['cache-save']}",
         f"        if: ${{{{ !cancelled() && github.ref == 'refs/heads/{config.default_branch}' }}}}",
         "        with:",
-        "          path: reports/*.json",
+        f"          path: {reports}/*.json",
         "          key: noxci-reports-${{ github.sha }}-${{ github.run_id }}",
-        *upload("readiness", "readiness/"),
+        *upload("readiness", f"{relative_dir(config, config.readiness_dir)}/"),
     ]
     for spec in later:
-        lines += ["", *_after_job(spec, parallel, present, python, runner)]
+        lines += [
+            "",
+            *_after_job(
+                spec, parallel, present, python=python, runner=runner, reports=reports
+            ),
+        ]
     return "\n".join(lines) + "\n"

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from noxci.config import Config
-from noxci.workflowgen.steps import ACTIONS, Runner, environment, header, job, setup
+from noxci.workflowgen.steps import (
+    ACTIONS,
+    Runner,
+    environment,
+    header,
+    job,
+    relative_dir,
+    setup,
+)
 
 __all__ = ["pr_comment_workflow", "smoke_workflow", "update_readiness_workflow"]
 
@@ -62,6 +70,7 @@ def pr_comment_workflow(config: Config, runner: Runner) -> str:
 
 def update_readiness_workflow(config: Config, runner: Runner) -> str:
     """``update-readiness.yml``: readiness/ refreshed from CI's own results."""
+    reports = relative_dir(config, config.reports_dir)
     branches = [
         config.default_branch,
         *(["develop"] if config.default_branch != "develop" else []),
@@ -117,14 +126,14 @@ def update_readiness_workflow(config: Config, runner: Runner) -> str:
         f"        uses: {ACTIONS['download']}",
         "        with:",
         "          pattern: reports-*",
-        "          path: reports",
+        f"          path: {reports}",
         "          merge-multiple: true",
         "          run-id: ${{ github.event.workflow_run.id }}",
         "          github-token: ${{ github.token }}",
         "      - if: github.event_name != 'workflow_run'",
         f"        uses: {ACTIONS['cache-restore']}",
         "        with:",
-        "          path: reports/*.json",
+        f"          path: {reports}/*.json",
         "          key: noxci-reports-${{ github.sha }}",
         "          restore-keys: noxci-reports-",
         "      - if: github.event_name != 'workflow_run'",

@@ -12,6 +12,10 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from noxci.config import Config
 
 __all__ = [
     "ACTIONS",
@@ -20,6 +24,7 @@ __all__ = [
     "Runner",
     "header",
     "job",
+    "relative_dir",
     "runner_for",
     "setup",
     "upload",
@@ -58,6 +63,13 @@ def _locked(lock: Path) -> set[str]:
         return set()
     packages = data.get("package", [])
     return {str(p.get("name")) for p in packages if isinstance(p, dict)}
+
+
+def relative_dir(config: Config, path: Path) -> str:
+    """A directory of the project's, as a workflow names it (relative to the checkout)."""
+    if path.is_relative_to(config.root):
+        return path.relative_to(config.root).as_posix()
+    return path.as_posix()
 
 
 def runner_for(root: Path) -> Runner:

@@ -1,0 +1,135 @@
+"""``nox -s tests -- --combine``: the parts of a split suite, checked and made one report.
+
+The parts are, for each configured Python's tests session, its shards
+(``tests.shard-K-of-N``, every K of one N) or, where it ran whole, its own
+report. Each must be present, fresh for the tree as it is, not errored and,
+for shards, split the same way; anything else makes the combined report an
+error that names the part, so the gate fails closed. The combined figures
+are the parts' added up; its coverage is ``coverage combine`` of their data.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from noxci.errors import ToolError
+from noxci.jobs import shards, testcov
+from noxci.jobs.base import JobContext, Outcome
+from noxci.jobs.shards import Part
+from noxci.jobs.testoutcome import Figures, outcome
+from noxci.parsers.pytest_log import CATEGORIES
+from noxci.registry import job_spec
+from noxci.report import Finding, Report
+
+__all__ = ["combine", "find_parts"]
+
+_PART = re.compile(r"\.shard-(\d+)-of-(\d+)\.json$")
+MAX_PROBLEMS = 3
+
+
+def find_parts(ctx: JobContext) -> tuple[list[Part], list[str]]:
+    """The parts each Python's session left, and what makes a set incomplete."""
+    found: list[Part] = []
+    problems: list[str] = []
+    for session in job_spec(ctx.job).sessions(ctx.config.python):
+        counts = {
+            int(m.group(2))
+            for path in ctx.config.reports_dir.glob(f"{session}.shard-*-of-*.json")
+            if (m := _PART.search(path.name)) is not None
+        }
+        if not counts:
+            found.append(Part(session=session, args=()))
+            continue
+        if len(counts) > 1:
+            problems.append(
+                f"{session}: shards of splits into {' and '.join(map(str, sorted(counts)))} "
+                "are both in the reports directory; remove the older ones"
+            )
+            continue
+        (total,) = counts
+        found += [
+            Part(
+                session=shards.part_name(session, k, total),
+                args=(shards.SHARD, f"{k}/{total}"),
+                index=k,
+                of=total,
+            )
+            for k in range(1, total + 1)
+        ]
+    return found, problems
+
+
+def _figures(
+    reports: list[Report], minimum: float
+) -> tuple[Counter[str], list[str], list[str], list[Finding], float]:
+    counts: Counter[str] = Counter()
+    flaky: list[str] = []
+    failed: list[str] = []
+    findings: list[Finding] = []
+    seconds = 0.0
+    for report in reports:
+        for category in CATEGORIES:
+            key = "tests_errors" if category == "errors" else f"tests_{category}"
+            value = report.metrics.get(key, 0)
+            counts[category] += int(value) if isinstance(value, (int, float)) else 0
+        flaky += list(report.details.get("flaky") or [])
+        failed += list(report.details.get("failed") or [])
+        findings += [f for f in report.findings if f.tool != "coverage"]
+        value = report.metrics.get("tests_duration_s", 0.0)
+        seconds += float(value) if isinstance(value, (int, float)) else 0.0
+    return counts, flaky, failed, findings, seconds
+
+
+def _integer(report: Report, key: str) -> int:
+    value = report.metrics.get(key, 0)
+    return int(value) if isinstance(value, (int, float)) else 0
+
+
+def combine(ctx: JobContext, *, minimum: float, rc: Callable[[Path], str]) -> Outcome:
+    """Check the parts and merge them (see the module docstring)."""
+    wanted, problems = find_parts(ctx)
+    reports, bad = shards.check(ctx, wanted)
+    problems += bad
+    if problems:
+        more = len(problems) - MAX_PROBLEMS
+        text = "; ".join(problems[:MAX_PROBLEMS]) + (
+            f"; and {more} more" if more > 0 else ""
+        )
+        return Outcome.errored(f"cannot combine the tests: {text}")
+    if len(wanted) == 1 and wanted[0].session == ctx.job:
+        raise ToolError(
+            f"nothing to combine: one Python and one shard write {ctx.job}.json themselves"
+        )
+    counts, flaky, failed, findings, seconds = _figures(reports, minimum)
+    durations = shards.merge_durations(ctx, reports)
+    with tempfile.TemporaryDirectory(prefix="noxci-combine-") as tmp:
+        data_file = Path(tmp) / ".coverage"
+        rc_path = Path(tmp) / "coveragerc"
+        rc_path.write_text(rc(data_file), encoding="utf-8")
+        shards.coverage_data(ctx, reports, data_file)
+        totals, artifacts = testcov.measure(ctx, rc_path)
+    names = [part.session for part in wanted]
+    return outcome(
+        Figures(
+            counts=counts,
+            flaky=flaky,
+            failed=failed,
+            findings=findings,
+            totals=totals,
+            minimum=minimum,
+            duration_s=seconds,
+            details={"parts": names},
+        ),
+        note=f"combined from {len(names)} part(s)",
+        metrics={
+            "parts": len(names),
+            "tests_recorded_durations": len(durations),
+            "rerun_rounds": max(_integer(r, "rerun_rounds") for r in reports),
+            "workers": max(_integer(r, "workers") for r in reports),
+        },
+        artifacts={**artifacts, "durations": ctx.relative(shards.durations_file(ctx))},
+    )

@@ -1,0 +1,90 @@
+"""A suite split into shards, combined, equals the suite run whole.
+
+On a fixture project with every kind of outcome (passed, failed, skipped,
+xfailed, flaky) the tests run whole, then as 1, 2 and 4 shards the way CI
+runs them (``--shard K/N`` each, then ``--combine``), then as 2 shards side
+by side in one session (``shards = 2``). Every combined report has the
+whole run's figures. A missing or stale shard fails the combine closed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from noxci.report import Status
+from tests.integration.conftest import Project, make_project, tests_figures
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    project = make_project(tmp_path, "incremental")
+    shards = Path(__file__).parents[1] / "data" / "projects" / "shards"
+    project.write(
+        "tests/test_mixed.py", (shards / "tests" / "test_mixed.py").read_text()
+    )
+    project.commit()
+    return project
+
+
+def _clear_parts(project: Project) -> None:
+    for path in (project.root / "reports").glob("tests.shard-*"):
+        path.unlink()
+
+
+def test_shards_combined_equal_the_whole_run(project: Project) -> None:
+    done = project.nox("-s", "tests", "--", "--full")
+    assert done.returncode == 1, done.stderr[-3000:]  # test_fails fails
+    whole = tests_figures(project.report("tests"))
+    assert whole["failed"] == ["tests/test_mixed.py::test_fails"]
+    assert whole["flaky"] == ["tests/test_mixed.py::test_flaky"]
+    assert (whole["tests_skipped"], whole["tests_xfailed"]) == (1, 1)
+
+    for count in (1, 2, 4):
+        _clear_parts(project)
+        for k in range(1, count + 1):
+            done = project.nox("-s", "tests", "--", "--shard", f"{k}/{count}")
+            assert done.returncode in {0, 1}, done.stderr[-3000:]
+            part = project.report(f"tests.shard-{k}-of-{count}")
+            assert part.details["shard"]["of"] == count
+        done = project.nox("-s", "tests", "--", "--combine")
+        assert done.returncode == 1, done.stderr[-3000:]
+        combined = project.report("tests")
+        assert combined.metrics["parts"] == count
+        assert tests_figures(combined) == whole, count
+
+    # The four parts, one missing: the combined report is an error naming it.
+    (project.root / "reports" / "tests.shard-3-of-4.json").unlink()
+    done = project.nox("-s", "tests", "--", "--combine")
+    assert done.returncode == 6
+    failed = project.report("tests")
+    assert failed.status is Status.ERROR
+    assert "shard 3 of 4 (tests.shard-3-of-4): missing" in (failed.error or "")
+
+    # A part made before a change is stale.
+    done = project.nox("-s", "tests", "--", "--shard", "3/4")
+    project.write(
+        "src/sample/words.py",
+        '"""Changed."""\n\n\ndef count(text: str) -> int:\n    """Count."""\n    return len(text.split())\n',
+    )
+    done = project.nox("-s", "tests", "--", "--combine")
+    assert done.returncode == 6
+    assert "stale" in (project.report("tests").error or "")
+
+
+def test_shards_side_by_side_in_one_session_equal_the_whole_run(
+    project: Project,
+) -> None:
+    done = project.nox("-s", "tests", "--", "--full")
+    whole = tests_figures(project.report("tests"))
+    text = (project.root / "pyproject.toml").read_text()
+    project.write(
+        "pyproject.toml", text.replace("workers = 0", "workers = 0\nshards = 2")
+    )
+    done = project.nox("-s", "tests")
+    assert done.returncode == 1, done.stderr[-3000:]
+    report = project.report("tests")
+    assert report.metrics["shards"] == 2
+    assert "2 shards side by side" in report.summary
+    assert tests_figures(report) == whole
