@@ -117,7 +117,7 @@ FIGURES = (
 )
 
 
-def tests_figures(report: Report) -> dict[str, object]:
+def verdict_figures(report: Report) -> dict[str, object]:
     """Everything a tests report's verdict rests on: to compare two ways of running."""
     return {
         "status": report.status,

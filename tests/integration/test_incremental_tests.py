@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from noxci.report import Report, Status
-from tests.integration.conftest import Project, make_project, tests_figures
+from tests.integration.conftest import Project, make_project, verdict_figures
 
 
 def _both(project: Project) -> tuple[Report, Report]:
@@ -24,7 +24,7 @@ def _both(project: Project) -> tuple[Report, Report]:
     assert done.returncode in {0, 1}, done.stderr[-3000:]
     full = project.report("tests")
     assert full.details["incremental"]["mode"] == "full"
-    assert tests_figures(quick) == tests_figures(full)
+    assert verdict_figures(quick) == verdict_figures(full)
     return quick, full
 
 

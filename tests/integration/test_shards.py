@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from noxci.report import Status
-from tests.integration.conftest import Project, make_project, tests_figures
+from tests.integration.conftest import Project, make_project, verdict_figures
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def _clear_parts(project: Project) -> None:
 def test_shards_combined_equal_the_whole_run(project: Project) -> None:
     done = project.nox("-s", "tests", "--", "--full")
     assert done.returncode == 1, done.stderr[-3000:]  # test_fails fails
-    whole = tests_figures(project.report("tests"))
+    whole = verdict_figures(project.report("tests"))
     assert whole["failed"] == ["tests/test_mixed.py::test_fails"]
     assert whole["flaky"] == ["tests/test_mixed.py::test_flaky"]
     assert (whole["tests_skipped"], whole["tests_xfailed"]) == (1, 1)
@@ -52,7 +52,7 @@ def test_shards_combined_equal_the_whole_run(project: Project) -> None:
         assert done.returncode == 1, done.stderr[-3000:]
         combined = project.report("tests")
         assert combined.metrics["parts"] == count
-        assert tests_figures(combined) == whole, count
+        assert verdict_figures(combined) == whole, count
 
     # The four parts, one missing: the combined report is an error naming it.
     (project.root / "reports" / "tests.shard-3-of-4.json").unlink()
@@ -77,7 +77,7 @@ def test_shards_side_by_side_in_one_session_equal_the_whole_run(
     project: Project,
 ) -> None:
     done = project.nox("-s", "tests", "--", "--full")
-    whole = tests_figures(project.report("tests"))
+    whole = verdict_figures(project.report("tests"))
     text = (project.root / "pyproject.toml").read_text()
     project.write(
         "pyproject.toml", text.replace("workers = 0", "workers = 0\nshards = 2")
@@ -87,4 +87,4 @@ def test_shards_side_by_side_in_one_session_equal_the_whole_run(
     report = project.report("tests")
     assert report.metrics["shards"] == 2
     assert "2 shards side by side" in report.summary
-    assert tests_figures(report) == whole
+    assert verdict_figures(report) == whole
