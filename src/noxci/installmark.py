@@ -15,16 +15,20 @@ next time means the install would change nothing, and it is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
 from noxci import __version__, fsutil
-from noxci.venvs import site_packages
+from noxci.digest import list_files
+from noxci.venvs import distributions
 
 __all__ = ["DEPENDENCY_FILES", "install_key", "record", "unchanged"]
 
 MARK = ".noxci-installed"
+# Matched against the name of every file of the project (git's list), at any
+# depth: a tox env's `-r tests/requirements.txt` or `-c constraints.txt` too.
 DEPENDENCY_FILES = (
     "pyproject.toml",
     "uv.lock",
@@ -32,20 +36,10 @@ DEPENDENCY_FILES = (
     "setup.py",
     "tox.ini",
     ".pre-commit-config.yaml",
-    "requirements*.txt",
-    "requirements/*.txt",
-    "requirements/*.in",
+    "*requirements*.txt",
+    "*requirements*.in",
+    "*constraints*.txt",
 )
-
-
-def _packages(venv: Path) -> list[str]:
-    return sorted(
-        entry.name
-        for directory in site_packages(venv)
-        if directory.is_dir()
-        for entry in directory.iterdir()
-        if entry.name.endswith((".dist-info", ".pth"))
-    )
 
 
 def install_key(
@@ -54,12 +48,16 @@ def install_key(
     """The key of an install of ``what`` into ``venv``, as the project stands now."""
     digest = hashlib.sha256(fsutil.canonical(dict(what)).encode())
     digest.update(f"\0noxci {__version__}\0".encode())
-    for pattern in DEPENDENCY_FILES:
-        for path in sorted(root.glob(pattern)):
+    for name in list_files(root):
+        folder, _, base = name.rpartition("/")
+        wanted = any(fnmatch.fnmatch(base, pattern) for pattern in DEPENDENCY_FILES)
+        # requirements/tests.txt, requirements/dev.in: pip-tools' layout
+        if wanted or folder.rsplit("/", 1)[-1] == "requirements":
+            path = root / name
             if path.is_file():
-                digest.update(f"{path.relative_to(root)}\0".encode())
+                digest.update(f"{name}\0".encode())
                 digest.update(path.read_bytes())
-    digest.update("\0".join(_packages(venv)).encode())
+    digest.update("\0".join(distributions(venv)).encode())
     if not (root / "uv.lock").is_file():
         day = today or dt.datetime.now(dt.UTC).date().isoformat()
         digest.update(day.encode())

@@ -235,7 +235,11 @@ def run(
     if (combine := _combine_session(root, registry)) is not None:
         # The tests of several Pythons make one report, as CI's combine job does.
         argv = [sys.executable, "-m", "nox", "-f", noxfile, "-s", combine]
-        runner([*argv, "--", "--combine"], cwd=root, capture=False, env=in_place(env))
+        done = runner(
+            [*argv, "--", "--combine"], cwd=root, capture=False, env=in_place(env)
+        )
+        if done.returncode != 0:
+            failed.append(f"combining the tests failed (exit {done.returncode})")
     code = gate(
         root,
         [

@@ -193,6 +193,12 @@ def cache_hit(
     hit = reusable(previous, inputs, session=ctx.session, job=ctx.job)
     if hit is None:
         return None
+    gone = [name for name in hit.artifacts.values() if not (ctx.root / name).exists()]
+    if gone:
+        # A report restored without its files (a CI cache of the JSON alone,
+        # a deleted dist/) cannot stand for a run: a combine needs them.
+        log(f"{ctx.session}: not cached: {gone[0]} is gone")
+        return None
     write_report(report_path(ctx.config, ctx.session), hit)
     log(
         f"{ctx.session}: cached (inputs {inputs.digest[:12]} unchanged since {hit.started_at}); "

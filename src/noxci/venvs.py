@@ -16,6 +16,7 @@ from pathlib import Path
 __all__ = [
     "bin_dir",
     "canonical_name",
+    "distributions",
     "installed_version",
     "interpreter",
     "requirement_name",
@@ -68,3 +69,14 @@ def installed_version(name: str, paths: Iterable[Path | str]) -> str | None:
         if canonical_name(dist.metadata["Name"] or "") == wanted:
             return dist.version
     return None
+
+
+def distributions(venv: Path) -> list[str]:
+    """The venv's installed distributions (their ``.dist-info`` names) and ``.pth`` files, sorted."""
+    return sorted(
+        entry.name
+        for directory in site_packages(venv)
+        if directory.is_dir()
+        for entry in directory.iterdir()
+        if entry.name.endswith((".dist-info", ".pth"))
+    )

@@ -74,6 +74,20 @@ def test_incremental_runs_equal_full_runs(tmp_path: Path) -> None:
     assert quick.metrics["tests_total"] == 8
     assert quick.status is Status.PASSED
 
+    # Outside a function body (what every importer sees): every test runs.
+    _edit(
+        project,
+        "src/sample/words.py",
+        "from __future__ import annotations\n",
+        "from __future__ import annotations\n\nSEPARATOR = None\n",
+    )
+    quick, _ = _both(project)
+    assert quick.details["incremental"]["mode"] == "full"
+    assert (
+        "src/sample/words.py changed outside its function bodies"
+        in quick.details["incremental"]["reason"]
+    )
+
     # The lock and the config reach every test: both runs are full.
     lock = project.root / "uv.lock"
     lock.write_text(lock.read_text() + "\n")

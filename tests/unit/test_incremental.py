@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -303,3 +304,57 @@ def test_the_junit_file_gets_the_reused_tests(tmp_path: Path) -> None:
     assert suite.get("time") == "1.750"
     names = [case.get("name") for case in suite.iter("testcase")]
     assert names == ["test_five", "test_one", "test_four"]
+
+
+BODY = '''"""A module."""
+
+LIMIT = 3
+
+
+def f(x: int = 1) -> int:
+    """F."""
+    return x + LIMIT
+'''
+
+
+def test_the_skeleton_is_the_code_outside_function_bodies() -> None:
+    shape = incremental.skeleton(BODY)
+    assert shape is not None
+    assert incremental.skeleton(BODY.replace("x + LIMIT", "LIMIT + x")) == shape
+    assert incremental.skeleton(BODY.replace('"""F."""', '"""Eff."""')) == shape
+    outside = [
+        BODY.replace("LIMIT = 3", "LIMIT = 4"),  # a constant
+        BODY.replace("x: int = 1", "x: int = 2"),  # a default
+        BODY.replace('"""A module."""', '"""A module."""\n\nimport os'),  # an import
+    ]
+    for text in outside:
+        assert incremental.skeleton(text) != shape, text
+    assert incremental.skeleton("def broken(:\n") is None
+
+
+def test_a_change_outside_function_bodies_runs_every_test() -> None:
+    state = dataclasses.replace(STATE, skeletons={"src/pkg/b.py": "shape1"})
+    files = {**FILES, "src/pkg/b.py": "b2"}
+
+    def plan_with(now: str | None) -> Plan:
+        return incremental.plan(
+            state, key=KEY, files=files, touched=TOUCHED, skeleton_now=lambda _n: now
+        )
+
+    assert not plan_with("shape1").full  # only a function body changed
+    outside = plan_with("shape2")
+    assert outside.full
+    assert outside.reason.startswith("src/pkg/b.py changed outside its function bodies")
+    # No shape recorded for the module: nobody can say, so every test runs.
+    unknown = incremental.plan(
+        STATE, key=KEY, files=files, touched=TOUCHED, skeleton_now=lambda _n: "x"
+    )
+    assert unknown.full
+
+
+def test_a_state_with_nonsense_outcomes_is_refused(tmp_path: Path) -> None:
+    data = STATE.to_dict()
+    data["outcomes"]["tests/test_a.py::test_one"] = "failed"  # a string, not a list
+    assert State.from_dict(data) is None
+    data["outcomes"]["tests/test_a.py::test_one"] = ["exploded"]
+    assert State.from_dict(data) is None

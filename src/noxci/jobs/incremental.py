@@ -6,7 +6,10 @@ of every file the job reads, each test's outcome, file and duration, and the
 coverage data with one context per test (``noxci_select``). The next run
 (:func:`plan`) compares the files:
 
-- a changed file some tests executed: those tests run again;
+- a change inside the function bodies of a module some tests executed:
+  those tests run again; a change outside them (an import, a constant, a
+  signature, a class attribute: what every importer sees, which ran as
+  pytest collected, under no test) runs every test (:func:`skeleton`);
 - a changed test module: its tests run again;
 - new tests run (they are not in the state); deleted ones are gone;
 - failed, errored and flaky tests always run again;
@@ -23,19 +26,19 @@ arguments; ``--full``; CI on the default branch and scheduled runs.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from noxci import fsutil, safefile
 from noxci.config import STATE_DIR
-from noxci.parsers.pytest_log import RunLog
+from noxci.parsers.pytest_log import BAD, CATEGORIES, RunLog
 
 __all__ = [
-    "FULL_FLAG",
     "Plan",
     "State",
     "ci_full_run",
@@ -46,7 +49,6 @@ __all__ = [
     "state_dir",
 ]
 
-FULL_FLAG = "--full"
 STATE_VERSION = 1
 # Files whose change can reach any test: the lock, the project's and the
 # tools' configuration, pytest's fixtures.
@@ -62,7 +64,6 @@ GLOBAL = (
     "requirements*.txt",
     "noxfile.py",
 )
-_BAD = frozenset({"failed", "errors"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +76,7 @@ class State:
     test_files: Mapping[str, str]
     durations: Mapping[str, float] = field(default_factory=dict)
     flaky: tuple[str, ...] = ()
+    skeletons: Mapping[str, str] = field(default_factory=dict)  # measured .py files
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -86,6 +88,7 @@ class State:
             "test_files": dict(self.test_files),
             "durations": dict(self.durations),
             "flaky": list(self.flaky),
+            "skeletons": dict(self.skeletons),
         }
 
     @classmethod
@@ -97,10 +100,7 @@ class State:
             return cls(
                 key={str(k): str(v) for k, v in data["key"].items()},
                 files={str(k): str(v) for k, v in data["files"].items()},
-                outcomes={
-                    str(k): tuple(str(c) for c in v)
-                    for k, v in data["outcomes"].items()
-                },
+                outcomes={str(k): _categories(v) for k, v in data["outcomes"].items()},
                 test_files={str(k): str(v) for k, v in data["test_files"].items()},
                 durations={
                     str(k): float(v)
@@ -108,9 +108,17 @@ class State:
                     if isinstance(v, (int, float)) and not isinstance(v, bool)
                 },
                 flaky=tuple(str(t) for t in data["flaky"]),
+                skeletons={str(k): str(v) for k, v in data["skeletons"].items()},
             )
         except (KeyError, TypeError, AttributeError, ValueError):
             return None
+
+
+def _categories(value: Any) -> tuple[str, ...]:
+    """A test's recorded categories: a list of pytest's, or the state is refused."""
+    if not isinstance(value, list) or not all(c in CATEGORIES for c in value):
+        raise ValueError(f"not a list of pytest's categories: {value!r}")
+    return tuple(value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,6 +160,26 @@ def ci_full_run(env: Mapping[str, str], default_branch: str) -> str | None:
     return None
 
 
+def skeleton(text: str) -> str | None:
+    """A digest of a module's code outside its function bodies (None: not Python).
+
+    What runs when a module is imported, and what its functions are called
+    with: imports, constants, class attributes, signatures, defaults and
+    decorators. A test that uses a constant or a re-export never executes a
+    line of it under its own context (the module ran as pytest collected),
+    so a change there may reach any test; a change inside a function body
+    reaches only the tests that executed that function.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.body = [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
+
+
 def _global(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(base, pattern) for pattern in GLOBAL)
@@ -165,12 +193,25 @@ def _key_change(old: Mapping[str, str], new: Mapping[str, str]) -> str | None:
 
 
 def _needs_all(
-    name: str, touched: Mapping[str, set[str]], by_module: Mapping[str, set[str]]
+    name: str,
+    touched: Mapping[str, set[str]],
+    by_module: Mapping[str, set[str]],
+    skeletons: tuple[str | None, str | None],
 ) -> str | None:
-    """Why a change to ``name`` needs every test to run, or None."""
+    """Why a change to ``name`` needs every test to run, or None.
+
+    ``skeletons``: the module's :func:`skeleton` then and now.
+    """
     if _global(name):
         return f"{name} changed"
-    if name in touched or name in by_module:
+    if name in by_module:
+        return None  # a test module: its own tests run again
+    if name in touched:
+        was, now = skeletons
+        if now is not None and (was is None or was != now):
+            return (
+                f"{name} changed outside its function bodies (what every importer sees)"
+            )
         return None
     if not name.endswith(".py"):
         return f"{name} changed, and coverage cannot say which tests read it"
@@ -184,8 +225,12 @@ def plan(
     files: Mapping[str, str],
     touched: Mapping[str, set[str]] | None,
     forced: str | None = None,
+    skeleton_now: Callable[[str], str | None] = lambda _name: None,
 ) -> Plan:
-    """Decide what this run re-runs (see the module docstring)."""
+    """Decide what this run re-runs (see the module docstring).
+
+    ``skeleton_now`` gives a changed module's :func:`skeleton` as it is now.
+    """
     why = (
         forced
         or ("no earlier complete run is recorded" if state is None else None)
@@ -208,10 +253,11 @@ def plan(
         by_module.setdefault(module, set()).add(test)
     again: set[str] = set()
     for name in changed:
-        if (why := _needs_all(name, touched, by_module)) is not None:
+        shapes = (state.skeletons.get(name), skeleton_now(name))
+        if (why := _needs_all(name, touched, by_module, shapes)) is not None:
             return Plan(full=True, reason=why, changed=(name,))
         again |= touched.get(name, set()) | by_module.get(name, set())
-    again |= {t for t, cats in state.outcomes.items() if _BAD & set(cats)}
+    again |= {t for t, cats in state.outcomes.items() if BAD & set(cats)}
     again |= set(state.flaky)
     reuse = frozenset(state.outcomes) - again
     if not reuse:
@@ -244,15 +290,3 @@ def merge(
         finished=run.finished,
         exitstatus=run.exitstatus,
     )
-
-
-def packages_digest(site_packages: list[Path]) -> str:
-    """A digest of the distributions installed in a venv (their names and versions)."""
-    names = sorted(
-        entry.name
-        for directory in site_packages
-        if directory.is_dir()
-        for entry in directory.iterdir()
-        if entry.name.endswith(".dist-info")
-    )
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()

@@ -103,11 +103,14 @@ def add_reused(path: Path, earlier: Path, tests: Collection[str]) -> int:
     if not tests or not path.is_file() or not earlier.is_file():
         return 0
     wanted = {junit_case(nodeid) for nodeid in tests}
-    cases = [
-        case
-        for case in _cases(earlier)
-        if (case.get("classname", ""), case.get("name", "")) in wanted
-    ]
+    try:
+        cases = [
+            case
+            for case in _cases(earlier)
+            if (case.get("classname", ""), case.get("name", "")) in wanted
+        ]
+    except ET.ParseError:
+        return 0  # a damaged copy: the file keeps this run's tests only
     return _append(path, cases)
 
 

@@ -118,6 +118,12 @@ class PytestRun:
             and not parsed.collection_errors
         ):
             raise ToolError("pytest was interrupted; see its output above")
+        if first and not parsed.finished:
+            # Its counts would be those of the tests before the end: never a pass.
+            raise ToolError(
+                f"pytest exited {done.returncode} before its session finished "
+                "(a test or a plugin ended the process?); see its output above"
+            )
         return parsed
 
     def reruns(self, first: RunLog, *, rounds: int, delay: float) -> list[RunLog]:

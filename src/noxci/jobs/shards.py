@@ -39,7 +39,6 @@ from noxci.jobs.pytestrun import PytestRun
 from noxci.jobs.testoutcome import Figures, outcome
 from noxci.parsers.coverage import CoverageTotals
 from noxci.parsers.pytest_log import RunLog
-from noxci.registry import job_spec
 from noxci.report import Report, Status
 
 if TYPE_CHECKING:
@@ -54,7 +53,6 @@ __all__ = [
     "invocation",
     "parse",
     "part_name",
-    "parts",
     "shard_count",
 ]
 
@@ -174,25 +172,6 @@ def shard_count(
     return max(1, min(MAX_SHARDS, math.ceil(total / (minutes * 60))))
 
 
-def parts(ctx: JobContext, shards: int) -> list[Part]:
-    """Every part the combined report needs: each Python's session, or its shards."""
-    found: list[Part] = []
-    for session in job_spec(ctx.job).sessions(ctx.config.python):
-        if shards == 1:
-            found.append(Part(session=session, args=()))
-            continue
-        found += [
-            Part(
-                session=part_name(session, k, shards),
-                args=(SHARD, f"{k}/{shards}"),
-                index=k,
-                of=shards,
-            )
-            for k in range(1, shards + 1)
-        ]
-    return found
-
-
 def check(ctx: JobContext, wanted: Sequence[Part]) -> tuple[list[Report], list[str]]:
     """The parts' reports, and what is wrong with any of them (one line each)."""
     from noxci.readiness.collect import load_one
@@ -215,6 +194,14 @@ def check(ctx: JobContext, wanted: Sequence[Part]) -> tuple[list[Report], list[s
             )
             continue
         report = loaded.report
+        data = report.artifacts.get("coverage-data")
+        empty = bool(report.details.get("empty_shard"))
+        if not empty and (data is None or not (ctx.root / data).is_file()):
+            problems.append(
+                f"{what}: its coverage data ({data or 'none recorded'}) is missing; "
+                f"run it again"
+            )
+            continue
         shard = report.details.get("shard") or {}
         if part.of > 1:
             base = part.session.rsplit(".shard-", 1)[0]
@@ -320,8 +307,13 @@ def union(logs: Sequence[RunLog]) -> RunLog:
     )
 
 
-def empty_part(shard: tuple[int, int], minimum: float) -> Outcome:
-    """A shard the split gave no test (more shards than modules): a part with nothing in it."""
+def empty_part(
+    shard: tuple[int, int], minimum: float, split: Mapping[str, object]
+) -> Outcome:
+    """A shard the split gave no test (more shards than modules): a part with nothing in it.
+
+    ``split`` is what ``noxci_select`` said of the split, which the combine checks.
+    """
     k, n = shard
     zero = CoverageTotals(
         percent=0.0,
@@ -340,7 +332,7 @@ def empty_part(shard: tuple[int, int], minimum: float) -> Outcome:
         totals=zero,
         minimum=0.0,
         duration_s=0.0,
-        details={"empty_shard": True},
+        details={"empty_shard": True, "shard": dict(split)},
     )
     done = outcome(figures, note=f"shard {k} of {n}: the split gave it no test")
     return Outcome(

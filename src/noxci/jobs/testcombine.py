@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from noxci.errors import ToolError
 from noxci.jobs import shards, testcov
 from noxci.jobs.base import JobContext, Outcome
 from noxci.jobs.shards import Part
@@ -84,6 +83,28 @@ def _figures(
     return counts, flaky, failed, findings, seconds
 
 
+def _as_it_is(ctx: JobContext) -> Outcome:
+    """One Python, one shard: the whole run's report is the combined one, if it stands."""
+    from noxci.digest import Tree
+    from noxci.readiness.collect import load_one
+
+    loaded = load_one(ctx.config, ctx.job, ctx.job, Tree(ctx.root))
+    report = loaded.report
+    if report is None or loaded.problem is not None:
+        problem = loaded.problem
+        reason = f"{problem.kind}: {problem.message}" if problem else "missing"
+        return Outcome.errored(f"cannot combine the tests: {ctx.job}: {reason}")
+    return Outcome(
+        status=report.status,
+        summary=report.summary,
+        metrics=dict(report.metrics),
+        findings=report.findings,
+        artifacts=dict(report.artifacts),
+        details=dict(report.details),
+        error=report.error,
+    )
+
+
 def _integer(report: Report, key: str) -> int:
     value = report.metrics.get(key, 0)
     return int(value) if isinstance(value, (int, float)) else 0
@@ -92,6 +113,8 @@ def _integer(report: Report, key: str) -> int:
 def combine(ctx: JobContext, *, minimum: float, rc: Callable[[Path], str]) -> Outcome:
     """Check the parts and merge them (see the module docstring)."""
     wanted, problems = find_parts(ctx)
+    if not problems and [p.session for p in wanted] == [ctx.job]:
+        return _as_it_is(ctx)
     reports, bad = shards.check(ctx, wanted)
     problems += bad
     if problems:
@@ -100,10 +123,6 @@ def combine(ctx: JobContext, *, minimum: float, rc: Callable[[Path], str]) -> Ou
             f"; and {more} more" if more > 0 else ""
         )
         return Outcome.errored(f"cannot combine the tests: {text}")
-    if len(wanted) == 1 and wanted[0].session == ctx.job:
-        raise ToolError(
-            f"nothing to combine: one Python and one shard write {ctx.job}.json themselves"
-        )
     counts, flaky, failed, findings, seconds = _figures(reports, minimum)
     durations = shards.merge_durations(ctx, reports)
     with tempfile.TemporaryDirectory(prefix="noxci-combine-") as tmp:

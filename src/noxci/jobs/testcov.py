@@ -78,6 +78,10 @@ def coverage_rc(
         run["branch"] = str(branch)
     run["parallel"] = "True"
     run["data_file"] = str(data_file)
+    # noxci names the contexts itself (a test's id, noxci_select); coverage's
+    # own dynamic contexts would name them otherwise, and the figures do not
+    # depend on them.
+    run.pop("dynamic_context", None)
     if source or not own:
         # noxci's source only where the project says nothing about coverage
         # (or [tool.noxci.tests] source says so): its figures must equal the

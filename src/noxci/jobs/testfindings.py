@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from noxci.jobs.base import JobContext
-from noxci.parsers.pytest_log import RunLog
+from noxci.parsers.pytest_log import BAD, RunLog
 from noxci.project import tool_table
 from noxci.report import Finding, Severity
 
@@ -36,7 +36,7 @@ def findings(log: RunLog, flaky: Sequence[str]) -> list[Finding]:
     """A finding per failed, errored or flaky test and per collection error."""
     found: list[Finding] = []
     for nodeid, categories in log.tests.items():
-        bad = {"failed", "errors"} & set(categories)
+        bad = BAD & set(categories)
         if bad or nodeid in flaky:
             where = log.locations.get(nodeid)
             rule = (

@@ -23,7 +23,7 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,9 +37,7 @@ from noxci.jobs.pytestrun import MAX_RERUN_IDS, PytestRun, install_plugins
 from noxci.jobs.testcov import below_minimum
 from noxci.jobs.testfindings import findings, looked_in
 from noxci.jobs.testoutcome import Figures, outcome
-from noxci.parsers.pytest_log import (
-    merge_reruns,
-)
+from noxci.parsers.pytest_log import BAD, merge_reruns
 from noxci.toolargs import PYTEST
 
 if TYPE_CHECKING:
@@ -268,8 +266,12 @@ def run(ctx: JobContext) -> Outcome:
             )
         wall = time.monotonic() - clock
         reruns = runs.reruns(first, rounds=cfg.reruns, delay=cfg.reruns_delay)
+        if mode.shard is not None and mode.shard[0] > 1:
+            # Every shard collects the whole suite: its collection errors are
+            # the first shard's to report, once.
+            first = replace(first, collection_errors={})
         if mode.shard is not None and not first.tests and not first.collection_errors:
-            return shards.empty_part(mode.shard, minimum)
+            return shards.empty_part(mode.shard, minimum, selection.shard_details(work))
         selection.reuse_coverage(data_file, first)
         totals, artifacts = testcov.measure(ctx, rc)
         merged, flaky = merge_reruns(first, reruns)
@@ -296,9 +298,7 @@ def run(ctx: JobContext) -> Outcome:
         Figures(
             counts=merged.counts(),
             flaky=flaky,
-            failed=[
-                n for n, c in merged.tests.items() if {"failed", "errors"} & set(c)
-            ],
+            failed=[n for n, c in merged.tests.items() if BAD & set(c)],
             findings=findings(merged, flaky),
             totals=totals,
             # A shard's coverage is part of the suite's: the minimum is the

@@ -8,21 +8,22 @@ coverage data, the merged outcomes, and the new state.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from noxci import __version__, console
+from noxci import __version__, console, safefile
 from noxci.cache import cache_enabled
-from noxci.digest import DigestError, Tree, job_file_hashes
+from noxci.digest import DigestError, Tree, hash_value, job_file_hashes
 from noxci.jobs import covcontexts, incremental
 from noxci.jobs.base import JobContext
 from noxci.jobs.incremental import Plan, State
 from noxci.jobs.junit import add_reused
 from noxci.parsers.pytest_log import EXIT_INTERRUPTED, RunLog
-from noxci.venvs import site_packages
+from noxci.venvs import distributions
 
 __all__ = ["REUSED_DATA", "Selection", "prepare"]
 
@@ -42,6 +43,7 @@ class Selection:
     key: Mapping[str, str]
     files: Mapping[str, str]
     record: bool  # save the state after this run (a whole suite, contexts on)
+    root: Path
     static: str = ""  # the project's own static coverage context
 
     def env(self, work: Path, root: Path) -> dict[str, str]:
@@ -51,7 +53,9 @@ class Selection:
             env["NOXCI_CONTEXTS"] = "1"
         if self.plan.reuse:
             deselect = work / "deselect.txt"
-            deselect.write_text("".join(f"{t}\n" for t in sorted(self.plan.reuse)))
+            deselect.write_text(
+                "".join(f"{t}\n" for t in sorted(self.plan.reuse)), encoding="utf-8"
+            )
             env["NOXCI_DESELECT"] = str(deselect)
         return env
 
@@ -99,9 +103,16 @@ class Selection:
             add_reused(junit, self.directory / _JUNIT, reused)
         if self.record and collected.get("contexts") is True and merged.finished:
             self.directory.mkdir(parents=True, exist_ok=True)
+            # The old state goes first: interrupted between the copies below,
+            # the next run finds no state (and runs in full), never new data
+            # beside old outcomes.
+            (self.directory / "state.json").unlink(missing_ok=True)
             shutil.copyfile(data_file, self.directory / _DATA)
             if junit.is_file():
                 shutil.copyfile(junit, self.directory / _JUNIT)
+            measured = covcontexts.executed_by(
+                self.directory / _DATA, self.root, static=self.static
+            )
             incremental.save_state(
                 self.directory,
                 State(
@@ -111,9 +122,25 @@ class Selection:
                     test_files={str(k): str(v) for k, v in tests.items()},
                     durations=merged.durations,
                     flaky=tuple(flaky),
+                    skeletons={
+                        name: shape
+                        for name in measured
+                        if (shape := _skeleton(self.root, name)) is not None
+                    },
                 ),
             )
         return merged, len(reused)
+
+
+def _skeleton(root: Path, name: str) -> str | None:
+    """The :func:`~noxci.jobs.incremental.skeleton` of a project's Python file now."""
+    if not name.endswith(".py"):
+        return None
+    try:
+        text = safefile.read_text(root / name, root=root)
+    except safefile.FileProblem:
+        return None
+    return incremental.skeleton(text)
 
 
 def _interrupted(run: RunLog) -> bool:
@@ -129,16 +156,27 @@ def _collected(work: Path) -> dict[str, object]:
 
 
 def _key(ctx: JobContext) -> dict[str, str]:
+    """What must be as it was for earlier results to be reused (besides the files)."""
     versions = {
         dist: ctx.version(dist, venv_only=True) or "-"
         for dist in ("pytest", "coverage", "pytest-xdist")
     }
-    packages = incremental.packages_digest(site_packages(ctx.venv)) if ctx.venv else ""
+    packages = (
+        hashlib.sha256("\0".join(distributions(ctx.venv)).encode()).hexdigest()
+        if ctx.venv
+        else ""
+    )
+    # The environment variables the job reads (PYTHONHASHSEED, ...), hashed.
+    env = {
+        f"env {name}": hash_value(ctx.env.get(name, "\0unset"))
+        for name in ctx.job_config.env
+    }
     return {
         "python": ctx.python,
         "noxci": __version__,
         "packages": packages,
         **versions,
+        **env,
     }
 
 
@@ -207,7 +245,17 @@ def prepare(
             )
         except covcontexts.Unusable:
             touched = None
-    plan = incremental.plan(state, key=key, files=files, touched=touched, forced=forced)
+        known = set(state.test_files) if state is not None else set()
+        if touched is not None and any(t - known for t in touched.values()):
+            touched = None  # contexts that are not test ids: not noxci's naming
+    plan = incremental.plan(
+        state,
+        key=key,
+        files=files,
+        touched=touched,
+        forced=forced,
+        skeleton_now=lambda name: _skeleton(ctx.root, name),
+    )
     if plan.reuse:
         console.info(
             f"{ctx.session}: incremental: {len(plan.reuse)} test(s) reused, the "
@@ -222,5 +270,6 @@ def prepare(
         key=key,
         files=files,
         record=record,
+        root=ctx.root,
         static=static,
     )

@@ -16,6 +16,7 @@ from noxci import safefile
 from noxci.parsers import ParseError
 
 __all__ = [
+    "BAD",
     "CATEGORIES",
     "EXIT_INTERRUPTED",
     "RunLog",
@@ -26,7 +27,7 @@ __all__ = [
 
 EXIT_INTERRUPTED = 2  # pytest stopped: a collection error, Ctrl-C
 CATEGORIES = ("passed", "failed", "skipped", "errors", "xfailed", "xpassed")
-_BAD = frozenset({"failed", "errors"})
+BAD = frozenset({"failed", "errors"})  # the categories of a test that did not pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +63,7 @@ class RunLog:
 
     def bad(self) -> list[str]:
         """Test ids that failed or errored (re-run candidates), in log order."""
-        return [nodeid for nodeid, cats in self.tests.items() if _BAD & set(cats)]
+        return [nodeid for nodeid, cats in self.tests.items() if BAD & set(cats)]
 
 
 def _category(report: Mapping[str, object]) -> str | None:
@@ -134,7 +135,7 @@ def parse_report_log(lines: Iterable[str]) -> RunLog:
             category = _category(report)
             if category is not None:
                 entry.append(category)
-            if category in _BAD or nodeid not in locations:
+            if category in BAD or nodeid not in locations:
                 locations[nodeid] = _location(report)
     return RunLog(
         tests={nodeid: tuple(cats) for nodeid, cats in tests.items() if cats},
@@ -182,7 +183,7 @@ def merge_reruns(first: RunLog, reruns: Iterable[RunLog]) -> tuple[RunLog, list[
                 tests[nodeid] = categories
                 if nodeid in log.locations:
                     locations[nodeid] = log.locations[nodeid]
-    flaky = [n for n in first.bad() if not _BAD & set(tests[n])]
+    flaky = [n for n in first.bad() if not BAD & set(tests[n])]
     merged = RunLog(
         tests=tests,
         collection_errors=first.collection_errors,

@@ -35,6 +35,7 @@ PLAN_MINUTES = 5
 DEFAULT_MINUTES = 15  # a ci-tagged session of the project's own
 MATRIX_JOB = "jobs"
 COMBINE_JOB = "combine"
+DURATIONS_ARTIFACT = "noxci-durations"  # what the plan job split by
 
 
 def matrix(sessions: Mapping[str, tuple[str, str]], shards: int = 1) -> dict[str, Any]:
@@ -114,13 +115,21 @@ def print_matrix(
             limit=config.max_file_size,
         )
         shards = combined_shards(config, durations)
+        if shards > 1 or len(config.python) > 1:
+            # What this split is balanced by: the plan job hands this very
+            # file to every shard (a cache could differ between runners).
+            from noxci.fsutil import ignored_dir
+            from noxci.jobs.shards import write_durations
+
+            ignored_dir(config.reports_dir)
+            write_durations(config.reports_dir / "tests.durations.json", durations)
     text = json.dumps(matrix(sessions, shards), separators=(",", ":"))
     sys.stdout.write(text + "\n")
     ghactions.set_output("matrix", text, env)
     return text
 
 
-def _matrix_job(runner: Runner, reports: str) -> list[str]:
+def _matrix_job(runner: Runner, reports: str, *, combine: bool) -> list[str]:
     key = "noxci-${{ matrix.part }}"
     return [
         *job(
@@ -140,10 +149,21 @@ def _matrix_job(runner: Runner, reports: str) -> list[str]:
         *setup("${{ matrix.python }}", runner),
         f"      - uses: {ACTIONS['cache-restore']}",
         "        with:",
-        f"          path: {reports}/${{{{ matrix.part }}}}.json",
+        f"          path: {reports}/${{{{ matrix.part }}}}.*",
         f"          key: {key}-${{{{ github.sha }}}}",
         f"          restore-keys: {key}-",
-        *_durations_restore(reports, condition="${{ matrix.shard != '' }}"),
+        # Every shard splits by the same durations: the plan job's.
+        *(
+            [
+                f"      - uses: {ACTIONS['download']}",
+                "        if: ${{ matrix.shard != '' }}",
+                "        with:",
+                f"          name: {DURATIONS_ARTIFACT}",
+                f"          path: {reports}",
+            ]
+            if combine
+            else []
+        ),
         f'      - run: {runner.nox} -s "$NOXCI_SESSION" ${{NOXCI_SHARD:+-- --shard "$NOXCI_SHARD"}}',
         "        env:",
         "          NOXCI_SESSION: ${{ matrix.session }}",
@@ -151,7 +171,7 @@ def _matrix_job(runner: Runner, reports: str) -> list[str]:
         f"      - uses: {ACTIONS['cache-save']}",
         "        if: ${{ !cancelled() }}",
         "        with:",
-        f"          path: {reports}/${{{{ matrix.part }}}}.json",
+        f"          path: {reports}/${{{{ matrix.part }}}}.*",
         f"          key: {key}-${{{{ github.sha }}}}-${{{{ github.run_id }}}}",
         *upload("reports-${{ matrix.part }}", f"{reports}/"),
         f"      - uses: {ACTIONS['upload-sarif']}",
@@ -162,11 +182,10 @@ def _matrix_job(runner: Runner, reports: str) -> list[str]:
     ]
 
 
-def _durations_restore(reports: str, condition: str = "") -> list[str]:
+def _durations_restore(reports: str) -> list[str]:
     """Restore the durations the last combined tests run recorded (shards are balanced by them)."""
     return [
         f"      - uses: {ACTIONS['cache-restore']}",
-        *([f"        if: {condition}"] if condition else []),
         "        with:",
         f"          path: {reports}/tests.durations.json",
         "          key: noxci-durations-${{ github.sha }}",
@@ -259,14 +278,6 @@ def _after_job(
     ]
 
 
-def _relative(config: Config, path: Path) -> str:
-    return (
-        path.relative_to(config.root).as_posix()
-        if path.is_relative_to(config.root)
-        else path.as_posix()
-    )
-
-
 def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str:
     """``.github/workflows/ci.yml`` for the project's registered jobs."""
     python = config.python[0]
@@ -313,8 +324,13 @@ def ci_workflow(config: Config, specs: Sequence[JobSpec], runner: Runner) -> str
         *(_durations_restore(reports) if combine else []),
         "      - id: matrix",
         f"        run: {runner.nox} -s matrix",
+        *(
+            upload(DURATIONS_ARTIFACT, f"{reports}/tests.durations.json", always=False)
+            if combine
+            else []
+        ),
         "",
-        *_matrix_job(runner, reports),
+        *_matrix_job(runner, reports, combine=combine),
         "",
         *([*_combine_job(config, runner, reports), ""] if combine else []),
         *job(
