@@ -243,6 +243,16 @@ def test_the_data_says_who_executed_what_and_keeps_some_tests(
     assert sorted(data.lines(str(tmp_path / "src/pkg/a.py")) or []) == [3, 4]
 
 
+@pytest.mark.parametrize("arcs", [False, True], ids=["lines", "branches"])
+def test_the_lines_each_test_ran_in_a_file(tmp_path: Path, arcs: bool) -> None:
+    db = tmp_path / ".coverage"
+    _data(db, tmp_path, arcs=arcs)
+    assert covcontexts.lines_by_test(db, tmp_path, "src/pkg/a.py") == {
+        "tests/test_a.py::test_one": {3, 4} | ({1} if arcs else set()),
+        "tests/test_b.py::test_three": {3} | ({1} if arcs else set()),
+    }
+
+
 def test_another_schema_or_no_data_is_unusable(tmp_path: Path) -> None:
     with pytest.raises(covcontexts.Unusable, match="no coverage data"):
         covcontexts.executed_by(tmp_path / "missing", tmp_path)
@@ -317,39 +327,94 @@ def f(x: int = 1) -> int:
 '''
 
 
-def test_the_skeleton_is_the_code_outside_function_bodies() -> None:
-    shape = incremental.skeleton(BODY)
-    assert shape is not None
-    assert incremental.skeleton(BODY.replace("x + LIMIT", "LIMIT + x")) == shape
-    assert incremental.skeleton(BODY.replace('"""F."""', '"""Eff."""')) == shape
+def _shape(text: str) -> incremental.Shape:
+    found = incremental.shape(text)
+    assert found is not None
+    return found
+
+
+def test_the_shape_tells_bodies_from_what_importers_see() -> None:
+    base = _shape(BODY)
+    same = _shape(BODY.replace("x + LIMIT", "LIMIT + x"))
+    assert (same.skeleton, same.layout) == (base.skeleton, base.layout)
+    assert incremental.changed_lines(base, same) == {6, 7, 8}  # f, lines 6-8
+    assert incremental.changed_lines(base, _shape(BODY)) == set()
     outside = [
         BODY.replace("LIMIT = 3", "LIMIT = 4"),  # a constant
         BODY.replace("x: int = 1", "x: int = 2"),  # a default
         BODY.replace('"""A module."""', '"""A module."""\n\nimport os'),  # an import
     ]
     for text in outside:
-        assert incremental.skeleton(text) != shape, text
-    assert incremental.skeleton("def broken(:\n") is None
+        assert _shape(text).skeleton != base.skeleton, text
+    longer = _shape(
+        BODY.replace("    return x + LIMIT", "    y = x\n    return y + LIMIT")
+    )
+    assert longer.skeleton == base.skeleton
+    assert incremental.changed_lines(base, longer) is None  # lines moved
+    assert incremental.shape("def broken(:\n") is None
+
+
+def _plan_with(
+    now: incremental.Shape | None,
+    state: State,
+    lines: dict[str, set[int]] | None = None,
+) -> Plan:
+    files = {**FILES, "src/pkg/b.py": "b2"}
+    return incremental.plan(
+        state,
+        key=KEY,
+        files=files,
+        touched=TOUCHED,
+        shape_now=lambda _n: now,
+        lines_of=lambda _n: lines,
+    )
 
 
 def test_a_change_outside_function_bodies_runs_every_test() -> None:
-    state = dataclasses.replace(STATE, skeletons={"src/pkg/b.py": "shape1"})
-    files = {**FILES, "src/pkg/b.py": "b2"}
-
-    def plan_with(now: str | None) -> Plan:
-        return incremental.plan(
-            state, key=KEY, files=files, touched=TOUCHED, skeleton_now=lambda _n: now
-        )
-
-    assert not plan_with("shape1").full  # only a function body changed
-    outside = plan_with("shape2")
+    state = dataclasses.replace(STATE, shapes={"src/pkg/b.py": _shape(BODY)})
+    assert not _plan_with(_shape(BODY.replace("x + LIMIT", "LIMIT + x")), state).full
+    outside = _plan_with(_shape(BODY.replace("LIMIT = 3", "LIMIT = 4")), state)
     assert outside.full
     assert outside.reason.startswith("src/pkg/b.py changed outside its function bodies")
     # No shape recorded for the module: nobody can say, so every test runs.
-    unknown = incremental.plan(
-        STATE, key=KEY, files=files, touched=TOUCHED, skeleton_now=lambda _n: "x"
+    assert _plan_with(_shape(BODY), STATE).full
+
+
+def test_where_no_line_moved_only_tests_that_ran_the_changed_body_run() -> None:
+    two = BODY + '\n\ndef g() -> int:\n    """G."""\n    return 0\n'
+    state = dataclasses.replace(STATE, shapes={"src/pkg/b.py": _shape(two)})
+    touched = {
+        **TOUCHED,
+        "src/pkg/b.py": {"tests/test_b.py::test_four", "tests/test_a.py::test_one"},
+    }
+    state_lines = {  # test_one ran only g (lines 11-13); test_four ran f (6-8)
+        "tests/test_a.py::test_one": {11, 12, 13},
+        "tests/test_b.py::test_four": {1, 3, 6, 8},
+    }
+    plan = incremental.plan(
+        state,
+        key=KEY,
+        files={**FILES, "src/pkg/b.py": "b2"},
+        touched=touched,
+        shape_now=lambda _n: _shape(two.replace("x + LIMIT", "LIMIT + x")),
+        lines_of=lambda _n: state_lines,
     )
-    assert unknown.full
+    assert not plan.full
+    assert "tests/test_a.py::test_one" in plan.reuse  # it never ran f
+    assert "tests/test_b.py::test_four" not in plan.reuse
+    moved = incremental.plan(
+        state,
+        key=KEY,
+        files={**FILES, "src/pkg/b.py": "b2"},
+        touched=touched,
+        shape_now=lambda _n: _shape(
+            two.replace("    return x + LIMIT", "    y = x\n    return y + LIMIT")
+        ),
+        lines_of=lambda _n: state_lines,
+    )
+    assert (
+        "tests/test_a.py::test_one" not in moved.reuse
+    )  # lines moved: the module's tests
 
 
 def test_a_state_with_nonsense_outcomes_is_refused(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Collection
 from contextlib import closing
 from pathlib import Path
 
-__all__ = ["SCHEMA", "Unusable", "executed_by", "keep_tests"]
+__all__ = ["SCHEMA", "Unusable", "executed_by", "keep_tests", "lines_by_test"]
 
 SCHEMA = 7
 
@@ -81,6 +81,57 @@ def executed_by(path: Path, root: Path, *, static: str = "") -> dict[str, set[st
                     tests.add(test)
     except sqlite3.Error as exc:
         raise Unusable(f"{path}: {exc}") from None
+    return found
+
+
+def _numbits(blob: bytes) -> set[int]:
+    """The line numbers a numbits blob holds (bit N of the blob: line N)."""
+    return {
+        index * 8 + bit
+        for index, byte in enumerate(blob)
+        if byte
+        for bit in range(8)
+        if byte & (1 << bit)
+    }
+
+
+def lines_by_test(
+    path: Path, root: Path, name: str, *, static: str = ""
+) -> dict[str, set[int]]:
+    """The lines of the project's file ``name`` each test executed (arcs: their ends)."""
+    target = (root / name).resolve()
+    found: dict[str, set[int]] = {}
+    try:
+        with closing(_connect(path, write=False)) as con:
+            ids = [
+                row_id
+                for row_id, filename in con.execute("select id, path from file")
+                if Path(filename).resolve() == target
+            ]
+            for file_id in ids:
+                rows = con.execute(
+                    "select context.context, line_bits.numbits from line_bits"
+                    " join context on context.id = line_bits.context_id"
+                    " where line_bits.file_id = ?",
+                    (file_id,),
+                )
+                for context, blob in rows:
+                    found.setdefault(_test_id(context, static), set()).update(
+                        _numbits(blob)
+                    )
+                rows = con.execute(
+                    "select context.context, arc.fromno, arc.tono from arc"
+                    " join context on context.id = arc.context_id"
+                    " where arc.file_id = ?",
+                    (file_id,),
+                )
+                for context, start, end in rows:
+                    found.setdefault(_test_id(context, static), set()).update(
+                        {abs(start), abs(end)}
+                    )
+    except sqlite3.Error as exc:
+        raise Unusable(f"{path}: {exc}") from None
+    found.pop("", None)
     return found
 
 

@@ -6,10 +6,11 @@ of every file the job reads, each test's outcome, file and duration, and the
 coverage data with one context per test (``noxci_select``). The next run
 (:func:`plan`) compares the files:
 
-- a change inside the function bodies of a module some tests executed:
-  those tests run again; a change outside them (an import, a constant, a
+- a change inside function bodies of a module: the tests that executed a
+  line of a changed body run again (the tests that executed the module at
+  all, where lines moved); a change outside them (an import, a constant, a
   signature, a class attribute: what every importer sees, which ran as
-  pytest collected, under no test) runs every test (:func:`skeleton`);
+  pytest collected, under no test) runs every test (:class:`Shape`);
 - a changed test module: its tests run again;
 - new tests run (they are not in the state); deleted ones are gone;
 - failed, errored and flaky tests always run again;
@@ -76,7 +77,7 @@ class State:
     test_files: Mapping[str, str]
     durations: Mapping[str, float] = field(default_factory=dict)
     flaky: tuple[str, ...] = ()
-    skeletons: Mapping[str, str] = field(default_factory=dict)  # measured .py files
+    shapes: Mapping[str, Shape] = field(default_factory=dict)  # measured .py files
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -88,7 +89,7 @@ class State:
             "test_files": dict(self.test_files),
             "durations": dict(self.durations),
             "flaky": list(self.flaky),
-            "skeletons": dict(self.skeletons),
+            "shapes": {k: v.to_dict() for k, v in self.shapes.items()},
         }
 
     @classmethod
@@ -108,7 +109,7 @@ class State:
                     if isinstance(v, (int, float)) and not isinstance(v, bool)
                 },
                 flaky=tuple(str(t) for t in data["flaky"]),
-                skeletons={str(k): str(v) for k, v in data["skeletons"].items()},
+                shapes={str(k): Shape.from_dict(v) for k, v in data["shapes"].items()},
             )
         except (KeyError, TypeError, AttributeError, ValueError):
             return None
@@ -160,24 +161,92 @@ def ci_full_run(env: Mapping[str, str], default_branch: str) -> str | None:
     return None
 
 
-def skeleton(text: str) -> str | None:
-    """A digest of a module's code outside its function bodies (None: not Python).
+@dataclass(frozen=True, kw_only=True)
+class Shape:
+    """A module's code, told apart: what importers see, where it lies, each body.
 
-    What runs when a module is imported, and what its functions are called
-    with: imports, constants, class attributes, signatures, defaults and
-    decorators. A test that uses a constant or a re-export never executes a
-    line of it under its own context (the module ran as pytest collected),
-    so a change there may reach any test; a change inside a function body
-    reaches only the tests that executed that function.
+    ``skeleton``: a digest of the code outside function bodies (imports,
+    constants, class attributes, signatures, defaults, decorators), which
+    ran when pytest collected, under no test: a change there may reach any
+    test. ``layout``: the same with line numbers: equal, no line moved.
+    ``bodies``: each outermost function's first and last line and a digest
+    of its body.
     """
+
+    skeleton: str
+    layout: str
+    bodies: Mapping[str, tuple[int, int, str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "skeleton": self.skeleton,
+            "layout": self.layout,
+            "bodies": {k: list(v) for k, v in self.bodies.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Shape:
+        """Build from the JSON form (KeyError, TypeError, ValueError when it is not one)."""
+        return cls(
+            skeleton=str(data["skeleton"]),
+            layout=str(data["layout"]),
+            bodies={
+                str(k): (int(v[0]), int(v[1]), str(v[2]))
+                for k, v in data["bodies"].items()
+            },
+        )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def shape(text: str) -> Shape | None:
+    """The :class:`Shape` of a module's source (None: not Python)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            node.body = [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
+    bodies: dict[str, tuple[int, int, str]] = {}
+
+    def strip(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = f"{prefix}{child.name}"
+                body = ast.dump(ast.Module(body=child.body, type_ignores=[]))
+                end = child.end_lineno or child.lineno
+                bodies[name] = (child.lineno, end, _digest(body))
+                child.body = [ast.Pass()]
+            elif isinstance(child, ast.ClassDef):
+                strip(child, f"{prefix}{child.name}.")
+            else:
+                strip(child, prefix)
+
+    strip(tree, "")
+    # Lines, not columns: an edit inside a body moves its function's end
+    # column, never a line of anything else.
+    lines = [
+        f"{type(node).__name__}:{node.lineno}-{node.end_lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and hasattr(node, "lineno")  # not our Pass
+    ]
+    return Shape(
+        skeleton=_digest(ast.dump(tree)),
+        layout=_digest("\n".join(lines)),
+        bodies=bodies,
+    )
+
+
+def changed_lines(was: Shape, now: Shape) -> set[int] | None:
+    """The lines of the function bodies that changed, or None when lines moved."""
+    if was.layout != now.layout:
+        return None
+    lines: set[int] = set()
+    for name, (start, end, body) in now.bodies.items():
+        if was.bodies.get(name, (0, 0, ""))[2] != body:
+            lines.update(range(start, end + 1))
+    return lines
 
 
 def _global(name: str) -> bool:
@@ -196,19 +265,19 @@ def _needs_all(
     name: str,
     touched: Mapping[str, set[str]],
     by_module: Mapping[str, set[str]],
-    skeletons: tuple[str | None, str | None],
+    shapes: tuple[Shape | None, Shape | None],
 ) -> str | None:
     """Why a change to ``name`` needs every test to run, or None.
 
-    ``skeletons``: the module's :func:`skeleton` then and now.
+    ``shapes``: the module's :class:`Shape` then and now.
     """
     if _global(name):
         return f"{name} changed"
     if name in by_module:
         return None  # a test module: its own tests run again
     if name in touched:
-        was, now = skeletons
-        if now is not None and (was is None or was != now):
+        was, now = shapes
+        if now is not None and (was is None or was.skeleton != now.skeleton):
             return (
                 f"{name} changed outside its function bodies (what every importer sees)"
             )
@@ -218,6 +287,25 @@ def _needs_all(
     return f"{name} changed, and no test executed it or lives in it"
 
 
+def _again(
+    name: str,
+    touched: Mapping[str, set[str]],
+    shapes: tuple[Shape | None, Shape | None],
+    lines_of: Callable[[str], Mapping[str, set[int]] | None],
+) -> set[str]:
+    """The tests a change to module ``name`` reaches.
+
+    Where no line moved, those that executed a line of a changed function
+    body; otherwise every test that executed the module.
+    """
+    was, now = shapes
+    lines = changed_lines(was, now) if was is not None and now is not None else None
+    executed = lines_of(name) if lines is not None else None
+    if lines is None or executed is None:
+        return set(touched.get(name, set()))
+    return {test for test, ran in executed.items() if ran & lines}
+
+
 def plan(
     state: State | None,
     *,
@@ -225,11 +313,14 @@ def plan(
     files: Mapping[str, str],
     touched: Mapping[str, set[str]] | None,
     forced: str | None = None,
-    skeleton_now: Callable[[str], str | None] = lambda _name: None,
+    shape_now: Callable[[str], Shape | None] = lambda _name: None,
+    lines_of: Callable[[str], Mapping[str, set[int]] | None] = lambda _name: None,
 ) -> Plan:
     """Decide what this run re-runs (see the module docstring).
 
-    ``skeleton_now`` gives a changed module's :func:`skeleton` as it is now.
+    ``shape_now`` gives a changed module's :class:`Shape` as it is now;
+    ``lines_of`` the lines each test executed in a module, from the coverage
+    data (None: unknown, and every test that executed it runs again).
     """
     why = (
         forced
@@ -253,10 +344,12 @@ def plan(
         by_module.setdefault(module, set()).add(test)
     again: set[str] = set()
     for name in changed:
-        shapes = (state.skeletons.get(name), skeleton_now(name))
+        shapes = (state.shapes.get(name), shape_now(name))
         if (why := _needs_all(name, touched, by_module, shapes)) is not None:
             return Plan(full=True, reason=why, changed=(name,))
-        again |= touched.get(name, set()) | by_module.get(name, set())
+        again |= by_module.get(name, set())
+        if name in touched:
+            again |= _again(name, touched, shapes, lines_of)
     again |= {t for t, cats in state.outcomes.items() if BAD & set(cats)}
     again |= set(state.flaky)
     reuse = frozenset(state.outcomes) - again

@@ -122,25 +122,34 @@ class Selection:
                     test_files={str(k): str(v) for k, v in tests.items()},
                     durations=merged.durations,
                     flaky=tuple(flaky),
-                    skeletons={
-                        name: shape
+                    shapes={
+                        name: found
                         for name in measured
-                        if (shape := _skeleton(self.root, name)) is not None
+                        if (found := _shape(self.root, name)) is not None
                     },
                 ),
             )
         return merged, len(reused)
 
 
-def _skeleton(root: Path, name: str) -> str | None:
-    """The :func:`~noxci.jobs.incremental.skeleton` of a project's Python file now."""
+def _shape(root: Path, name: str) -> incremental.Shape | None:
+    """The :class:`~noxci.jobs.incremental.Shape` of a project's Python file now."""
     if not name.endswith(".py"):
         return None
     try:
         text = safefile.read_text(root / name, root=root)
     except safefile.FileProblem:
         return None
-    return incremental.skeleton(text)
+    return incremental.shape(text)
+
+
+def _lines(
+    data: Path, root: Path, name: str, static: str
+) -> dict[str, set[int]] | None:
+    try:
+        return covcontexts.lines_by_test(data, root, name, static=static)
+    except covcontexts.Unusable:
+        return None
 
 
 def _interrupted(run: RunLog) -> bool:
@@ -254,7 +263,8 @@ def prepare(
         files=files,
         touched=touched,
         forced=forced,
-        skeleton_now=lambda name: _skeleton(ctx.root, name),
+        shape_now=lambda name: _shape(ctx.root, name),
+        lines_of=lambda name: _lines(directory / _DATA, ctx.root, name, static),
     )
     if plan.reuse:
         console.info(
