@@ -157,7 +157,10 @@ def _what_failed(root: Path, selection: Sequence[str]) -> list[str]:
         if report is None:
             continue
         if report.status is Status.ERROR:
-            found.append(f"{name} errored ({report.error})")
+            # The whole error is in the table and the session's block above.
+            error = str(report.error or "")
+            short = error if len(error) <= 100 else error[:99].rstrip() + "…"
+            found.append(f"{name} errored ({short})")
         elif report.status is Status.FAILED and report.blocking:
             found.append(f"{name} failed")
     return found

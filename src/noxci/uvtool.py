@@ -22,6 +22,7 @@ _PERMANENT = (
     "Group `",  # an unknown dependency group
     "incompatible with the project's Python requirement",
     "Because the current Python version",  # uv pip: requires-python not met
+    "No solution found",  # the requirements conflict: a retry resolves the same
 )
 
 
@@ -38,7 +39,7 @@ def find_uv() -> str:
     return found
 
 
-def _reason(done: proc.Completed) -> str:
+def _reason(done: proc.Completed, argv: list[str]) -> str:
     text = done.tail(3)
     if "needs to be updated" in done.stderr:
         return "uv.lock is out of date with pyproject.toml; run `nox -s lock` (or `uv lock`) and commit it"
@@ -47,7 +48,8 @@ def _reason(done: proc.Completed) -> str:
             f"{text}; the session's Python does not satisfy requires-python: "
             'set [tool.noxci] python = ["3.X"] to one it allows'
         )
-    return f"uv sync exited {done.returncode}: {text}"
+    words = argv[1:3] if argv[1:2] == ["pip"] else argv[1:2]
+    return f"{' '.join(['uv', *words])} exited {done.returncode}: {text}"
 
 
 def _with_retries(
@@ -65,7 +67,7 @@ def _with_retries(
         done = runner(argv, cwd=root, timeout=600, env=env)
         if done.returncode == 0:
             return
-        reason = _reason(done)
+        reason = _reason(done, argv)
         if attempt == retries or any(marker in done.stderr for marker in _PERMANENT):
             raise ToolError(f"installing {what} failed: {reason}")
         console.warn(

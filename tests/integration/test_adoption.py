@@ -113,9 +113,11 @@ def test_the_adoption_guide_followed_literally(
     assert init.returncode == 0, init.stderr
     assert "noxci.sessions.register()" in (project / "noxfile.py").read_text()
     assert "no uv.lock" in init.stderr
+    written = (project / "noxfile.py").read_text()
     again = _sh(shell, project, "noxci", "init")  # never overwrites
     assert again.returncode == 0
-    assert "exists; to use noxci's sessions, add the import" in again.stderr
+    assert (project / "noxfile.py").read_text() == written
+    assert "already registers noxci's sessions" in again.stderr
 
     # Step 3: the sessions, then preflight.
     listed = _sh(shell, project, "nox", "-l")

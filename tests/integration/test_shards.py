@@ -9,6 +9,11 @@ whole run's figures. A missing or stale shard fails the combine closed.
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -88,3 +93,76 @@ def test_shards_side_by_side_in_one_session_equal_the_whole_run(
     assert report.metrics["shards"] == 2
     assert "2 shards side by side" in report.summary
     assert verdict_figures(report) == whole
+
+
+def _pythons() -> dict[str, str]:
+    """``PYENV_VERSION`` selecting every pyenv CPython, so each one's shims run."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return {}
+    done = subprocess.run(
+        [pyenv, "versions", "--bare", "--skip-aliases"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = [v for v in done.stdout.split() if re.fullmatch(r"3\.1\d\.\d+", v)]
+    return {"PYENV_VERSION": ":".join(found)} if found else {}
+
+
+def test_several_pythons_combined_take_the_lowest_coverage(tmp_path: Path) -> None:
+    # Each Python runs the whole suite: a line only 3.12 reaches is not
+    # covered on 3.11, so the union of their data would overstate both.
+    env = _pythons()
+    for version in ("3.11", "3.12"):
+        runs = shutil.which(f"python{version}") and subprocess.run(
+            [f"python{version}", "-c", ""], env={**os.environ, **env}, check=False
+        )
+        if not runs or runs.returncode != 0:
+            pytest.skip(f"needs Python {version} on PATH")
+    project = make_project(tmp_path, "incremental")
+    project.write(
+        "src/sample/flavour.py",
+        '"""Code each Python reaches differently."""\n\nimport sys\n\n\n'
+        "def flavour() -> str:\n"
+        '    """Which side of 3.12 this Python is on."""\n'
+        "    if sys.version_info >= (3, 12):\n"
+        '        return "new"\n'
+        '    return "old"\n',
+    )
+    project.write(
+        "tests/test_flavour.py",
+        "from sample.flavour import flavour\n\n\n"
+        "def test_flavour() -> None:\n"
+        '    assert flavour() in {"new", "old"}\n',
+    )
+    text = (project.root / "pyproject.toml").read_text()
+    project.write(
+        "pyproject.toml",
+        text.replace(
+            "[tool.noxci.tests]",
+            '[tool.noxci]\npython = ["3.11", "3.12"]\n\n[tool.noxci.tests]\n'
+            "coverage-min = 50",
+        ),
+    )
+    project.commit()
+    done = project.nox("-s", "tests", "--", "--full", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    parts = {v: project.report(f"tests-{v}") for v in ("3.11", "3.12")}
+    percents = {v: r.metrics["coverage_percent"] for v, r in parts.items()}
+    done = project.nox("-s", "tests-3.11", "--", "--combine", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    combined = project.report("tests")
+    assert combined.metrics["parts"] == 2
+    assert combined.metrics["coverage_percent"] == min(percents.values())
+    assert combined.details["coverage_by_session"] == {
+        f"tests-{v}": p for v, p in percents.items()
+    }
+    assert combined.metrics["tests_passed"] == sum(
+        r.metrics["tests_passed"] for r in parts.values()
+    )
+    # The figure is one Python's: flavour() still misses a return, which
+    # the union of both Pythons' data would count as covered.
+    data = json.loads((project.root / combined.artifacts["coverage-json"]).read_text())
+    flavour = next(v for k, v in data["files"].items() if k.endswith("flavour.py"))
+    assert flavour["summary"]["missing_lines"] == 1

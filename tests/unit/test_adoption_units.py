@@ -46,6 +46,21 @@ def test_init_never_overwrites_a_noxfile(
     assert "no uv.lock" not in err
 
 
+def test_init_again_sees_the_noxfile_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _project(tmp_path)
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    written = (tmp_path / "noxfile.py").read_text()
+    capsys.readouterr()
+    assert main(["init", "--directory", str(tmp_path)]) == 0
+    assert (tmp_path / "noxfile.py").read_text() == written
+    out, err = capsys.readouterr()
+    assert "already registers noxci's sessions" in err
+    assert "exists; to use" not in err
+    assert "register()" not in out
+
+
 def test_init_refuses_a_bad_config_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,6 +6,7 @@ Each test names the case of issue 15 it pins down.
 from __future__ import annotations
 
 import concurrent.futures
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,12 @@ from noxci.errors import ConfigError, ExitCode, NetworkError
 from noxci.github import GitHubSettings
 from noxci.readiness.cihistory import Fetcher
 from noxci.readiness.document import ReadinessDocument
-from noxci.readiness.history import HistoryEntry, append_entry, read_history
+from noxci.readiness.history import (
+    HistoryEntry,
+    append_entry,
+    preflight_runs,
+    read_history,
+)
 from noxci.readiness.model import CiRun, Gate
 from noxci.readiness.run import Options, readiness
 from noxci.report import Status
@@ -300,6 +306,34 @@ def _line(number: int) -> HistoryEntry:
         outcome="failure",
         inputs=f"{number:064x}",
     )
+
+
+def test_2_the_latest_run_on_a_commit_stands_for_it(tmp_path: Path) -> None:
+    # Passed; failed on uncommitted changes (other inputs); put right and
+    # passed again: the commit is one run, the latest. Another commit's
+    # failure still counts.
+    path = tmp_path / "history.jsonl"
+    runs = [
+        (1, "a", "x", "success"),
+        (2, "a", "y", "failure"),
+        (3, "b", "z", "failure"),
+        (4, "a", "x", "success"),
+    ]
+    for number, commit, inputs, outcome in runs:
+        entry = replace(
+            _line(number), commit=commit * 40, inputs=inputs * 64, outcome=outcome
+        )
+        append_entry(path, entry, limit=1000)
+    entries, bad = read_history(path)
+    assert bad == []
+    assert [(r.head_sha, r.conclusion) for r in preflight_runs(entries)] == [
+        ("a" * 40, "success"),
+        ("b" * 40, "failure"),
+    ]
+    # A run that failed last on its commit is what counts for it.
+    append_entry(path, replace(_line(5), commit="a" * 40), limit=1000)
+    entries, _ = read_history(path)
+    assert [r.conclusion for r in preflight_runs(entries)] == ["failure", "failure"]
 
 
 def _append(args: tuple[str, int]) -> None:

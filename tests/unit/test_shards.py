@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from noxci.config import load_config
 from noxci.errors import ConfigError
 from noxci.jobs.pytest_select import assign, split_digest
 from noxci.jobs.shards import Mode, invocation, parse, shard_count
+from noxci.readiness.collect import load_reports
 
 TESTS = {
     **{f"tests/test_a.py::t{i}": "tests/test_a.py" for i in range(4)},
@@ -107,3 +111,26 @@ def test_auto_takes_enough_shards_of_the_minutes_asked() -> None:
     assert shard_count("auto", 10.0, durations) == 3
     assert shard_count("auto", 10.0, {}) == 1
     assert shard_count(4, 10.0, durations) == 4
+
+
+@pytest.mark.parametrize(
+    ("config", "hint"),
+    [
+        (
+            '[tool.noxci]\npython = ["3.11", "3.12"]\n',
+            "run `nox -s tests` then `nox -s tests-3.11 -- --combine`, or `nox -s preflight`",
+        ),
+        ("[tool.noxci.tests]\nshards = 2\n", "run `nox -s tests` (it combines"),
+        ("", "run `nox -s tests`"),
+    ],
+)
+def test_a_missing_tests_report_names_the_command_that_makes_it(
+    tmp_path: Path, config: str, hint: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "1"\nrequires-python = ">=3.11"\n' + config
+    )
+    loaded = load_reports(load_config(tmp_path), ["tests"])["tests"]
+    assert [x.problem.kind for x in loaded if x.problem] == ["missing"]
+    assert loaded[0].problem is not None
+    assert hint in loaded[0].problem.message

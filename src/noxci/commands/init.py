@@ -135,7 +135,11 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(args.directory or Path.cwd())
     config = load_config(root)  # a bad [tool.noxci] fails here, in one line
     noxfile = root / "noxfile.py"
-    if noxfile.exists():
+    if noxfile.exists() and "noxci.sessions.register(" in noxfile.read_text(
+        encoding="utf-8", errors="replace"
+    ):
+        console.info(f"{noxfile} already registers noxci's sessions")
+    elif noxfile.exists():
         console.warn(
             f"{noxfile} exists; to use noxci's sessions, add the import beside its "
             "imports and the call after its own sessions (a session noxci also "

@@ -3,9 +3,9 @@
 It fails closed. A file bandit cannot parse is counted, not skipped; a
 dependency pip-audit could not look up is *unaudited*, never clean; when no
 dependency at all could be audited the report is an ``error``. Non-blocking
-by default (the seed's "for now"): problems are findings in a passed report;
-with ``blocking = true`` any of them fails it. A CycloneDX SBOM of the locked
-runtime dependencies is kept as an artifact.
+by default (the seed's "for now"): any problem makes the report ``failed``
+(as typecheck's errors do), which fails the session and the gate only with
+``blocking = true``. A CycloneDX SBOM of the runtime pins is an artifact.
 
 ``vulnerability-service`` (or ``NOXCI_VULN_SERVICE``) is ``pypi``, ``osv``,
 an OSV-compatible ``/v1/query`` URL, or ``osv-dir:PATH``: serve a local
@@ -36,6 +36,14 @@ from noxci.venvs import interpreter
 __all__ = ["IgnoredAdvisory", "Settings", "run", "vulnerability_service"]
 
 _LEVEL = {"enum": ["low", "medium", "high"]}
+
+
+# The metrics that are problems (bandit_low is reported only at severity low);
+# the others count what was checked.
+PROBLEMS = frozenset(
+    {"bandit_high", "bandit_medium", "bandit_low", "bandit_errors", "vulns_total"}
+    | {"packages_unaudited", "pip_check_problems"}
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,20 +126,10 @@ def vulnerability_service(spec: str, root: Path) -> Iterator[list[str]]:
 
 def _bandit(ctx: JobContext, cfg: Settings) -> tuple[list[str], Path]:
     out = ctx.artifact("bandit.json")
-    argv = [
-        "bandit",
-        "-r",
-        *(cfg.paths or detect_packages(ctx.root)),
-        "-f",
-        "json",
-        "-o",
-        str(out),
-        "-q",
-        "--severity-level",
-        cfg.bandit_severity,
-        "--confidence-level",
-        cfg.bandit_confidence,
-    ]
+    paths = cfg.paths or detect_packages(ctx.root)
+    argv = ["bandit", "-r", *paths, "-f", "json", "-o", str(out), "-q"]
+    argv += ["--severity-level", cfg.bandit_severity]
+    argv += ["--confidence-level", cfg.bandit_confidence]
     if tool_table(ctx.root, "bandit"):
         argv += ["-c", "pyproject.toml"]
     out.unlink(missing_ok=True)
@@ -342,7 +340,7 @@ def run(ctx: JobContext) -> Outcome:
         )
         artifacts["sbom"] = ctx.relative(sbom)
 
-    metrics = {
+    metrics: dict[str, int] = {
         "bandit_high": bandit.high,
         "bandit_medium": bandit.medium,
         "bandit_low": bandit.low,
@@ -385,13 +383,10 @@ def run(ctx: JobContext) -> Outcome:
             artifacts=artifacts,
             details=details,
         )
-    dirty = any(
-        metrics[k]
-        for k in metrics
-        if k not in {"packages_required", "packages_audited", "vulns_fixable"}
-    )
+    dirty = any(metrics[k] for k in PROBLEMS)
     return Outcome(
-        status=Status.FAILED if dirty and cfg.blocking else Status.PASSED,
+        # Non-blocking, a failed report still fails neither the session nor the gate.
+        status=Status.FAILED if dirty else Status.PASSED,
         summary=summary,
         metrics=metrics,
         findings=findings,

@@ -5,7 +5,8 @@ The parts are, for each configured Python's tests session, its shards
 report. Each must be present, fresh for the tree as it is, not errored and,
 for shards, split the same way; anything else makes the combined report an
 error that names the part, so the gate fails closed. The combined figures
-are the parts' added up; its coverage is ``coverage combine`` of their data.
+are the parts' added up; its coverage is ``coverage combine`` of each
+Python's shards, and with several Pythons the lowest of those.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from noxci.jobs import shards, testcov
 from noxci.jobs.base import JobContext, Outcome
 from noxci.jobs.shards import Part
 from noxci.jobs.testoutcome import Figures, outcome
+from noxci.parsers.coverage import CoverageTotals
 from noxci.parsers.pytest_log import CATEGORIES
 from noxci.registry import job_spec
 from noxci.report import Finding, Report
@@ -110,6 +112,39 @@ def _integer(report: Report, key: str) -> int:
     return int(value) if isinstance(value, (int, float)) else 0
 
 
+def _lowest_coverage(
+    ctx: JobContext,
+    pythons: dict[str, list[Report]],
+    rc: Callable[[Path], str],
+) -> tuple[CoverageTotals, dict[str, str], dict[str, float]]:
+    """Each Python's coverage (its shards' data combined); the lowest stands.
+
+    Several Pythons run the whole suite each: their union would count a line
+    only one version reaches as covered, so the figure is the lowest one's,
+    and its JSON and XML are the artifacts (measured last).
+    """
+    measured: dict[str, tuple[CoverageTotals, dict[str, str]]] = {}
+    with tempfile.TemporaryDirectory(prefix="noxci-combine-") as tmp:
+
+        def measure(session: str) -> tuple[CoverageTotals, dict[str, str]]:
+            where = Path(tmp) / session
+            where.mkdir(exist_ok=True)
+            data_file = where / ".coverage"
+            rc_path = where / "coveragerc"
+            rc_path.write_text(rc(data_file), encoding="utf-8")
+            shards.coverage_data(ctx, pythons[session], data_file)
+            return testcov.measure(ctx, rc_path)
+
+        for session in pythons:
+            measured[session] = measure(session)
+        by_python = {name: round(got[0].percent, 4) for name, got in measured.items()}
+        lowest = min(by_python, key=by_python.__getitem__)
+        if lowest != list(measured)[-1]:  # its JSON and XML are the ones kept
+            measured[lowest] = measure(lowest)
+    totals, artifacts = measured[lowest]
+    return totals, artifacts, by_python
+
+
 def combine(ctx: JobContext, *, minimum: float, rc: Callable[[Path], str]) -> Outcome:
     """Check the parts and merge them (see the module docstring)."""
     wanted, problems = find_parts(ctx)
@@ -125,13 +160,15 @@ def combine(ctx: JobContext, *, minimum: float, rc: Callable[[Path], str]) -> Ou
         return Outcome.errored(f"cannot combine the tests: {text}")
     counts, flaky, failed, findings, seconds = _figures(reports, minimum)
     durations = shards.merge_durations(ctx, reports)
-    with tempfile.TemporaryDirectory(prefix="noxci-combine-") as tmp:
-        data_file = Path(tmp) / ".coverage"
-        rc_path = Path(tmp) / "coveragerc"
-        rc_path.write_text(rc(data_file), encoding="utf-8")
-        shards.coverage_data(ctx, reports, data_file)
-        totals, artifacts = testcov.measure(ctx, rc_path)
+    pythons: dict[str, list[Report]] = {}
+    for part, report in zip(wanted, reports, strict=True):
+        pythons.setdefault(part.session.partition(".shard-")[0], []).append(report)
+    totals, artifacts, by_python = _lowest_coverage(ctx, pythons, rc)
     names = [part.session for part in wanted]
+    note = f"combined from {len(names)} part(s)"
+    if len(by_python) > 1:
+        lowest = min(by_python, key=by_python.__getitem__)
+        note += f"; coverage is the lowest Python's ({lowest})"
     return outcome(
         Figures(
             counts=counts,
@@ -141,9 +178,9 @@ def combine(ctx: JobContext, *, minimum: float, rc: Callable[[Path], str]) -> Ou
             totals=totals,
             minimum=minimum,
             duration_s=seconds,
-            details={"parts": names},
+            details={"parts": names, "coverage_by_session": by_python},
         ),
-        note=f"combined from {len(names)} part(s)",
+        note=note,
         metrics={
             "parts": len(names),
             "tests_recorded_durations": len(durations),

@@ -52,6 +52,20 @@ def expected_sessions(config: Config, job: str) -> list[str]:
     return sessions
 
 
+def _how_to_make(config: Config, session: str, job: str) -> str:
+    """The command that writes ``session``'s report."""
+    sessions = job_spec(job).sessions(config.python)
+    if session == job and sessions != [job]:
+        # The combined report: the parts, then the combine (preflight does both).
+        return (
+            f"run `nox -s {job}` then `nox -s {sessions[0]} -- --combine`, "
+            "or `nox -s preflight`"
+        )
+    if session == job and _shards(config, job_spec(job)) != 1:
+        return f"run `nox -s {job}` (it combines its shards), or `nox -s preflight`"
+    return f"run `nox -s {session}`"
+
+
 def _shards(config: Config, spec: JobSpec) -> int | str:
     from noxci.configschema import settings_class
 
@@ -86,7 +100,7 @@ def load_one(
         missing = Problem(
             subject=session,
             kind="missing",
-            message=f"no {path.name}; run `nox -s {session}`",
+            message=f"no {path.name}; {_how_to_make(config, session, job)}",
         )
         return Loaded(session=session, job=job, report=None, problem=missing)
     except ReportError as exc:

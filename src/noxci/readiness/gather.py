@@ -22,7 +22,12 @@ from noxci.gitinfo import git_info
 from noxci.readiness.cihistory import Fetcher, resolve_ci_history
 from noxci.readiness.collect import Loaded, expected_sessions, load_reports
 from noxci.readiness.document import ReadinessDocument, read_document
-from noxci.readiness.history import HistoryEntry, preflight_runs, read_history
+from noxci.readiness.history import (
+    HistoryEntry,
+    preflight_runs,
+    read_history,
+    run_key,
+)
 from noxci.readiness.model import CiRun, JobRow, security_keys
 from noxci.readiness.scoring import needed_jobs, score
 from noxci.registry import JOBS
@@ -105,7 +110,13 @@ def _row(entry: Loaded) -> JobRow:
         )
     summary = (
         report.summary
+        # An errored report's summary that already says its error: said once.
         if entry.problem is None
+        or (
+            entry.problem.kind == "error"
+            and bool(report.error)
+            and str(report.error) in report.summary
+        )
         else f"{report.summary} [{entry.problem.message}]"
     )
     return JobRow(
@@ -226,7 +237,11 @@ def evaluate(config: Config, env: Mapping[str, str], options: Options) -> Evalua
     outcome = _outcome(rows, loaded, jobs_failed=options.jobs_failed)
     run_inputs = _run_inputs(config, table, tree)
     local: list[CiRun] = preflight_runs(
-        [e for e in entries if e.run_key != ("preflight", git.commit, run_inputs)]
+        [
+            e
+            for e in entries
+            if e.run_key != run_key("preflight", git.commit, run_inputs)
+        ]
         if options.context == "preflight"
         else entries
     )

@@ -3,9 +3,10 @@
 It feeds the trend and, where the project is not on GitHub, the local CI
 pass rate (preflight runs). The rules that keep that rate honest:
 
-- one run per commit and inputs: a run whose commit and jobs' inputs equal
-  an earlier line's replaces it (the latest counts), so re-running an
-  unchanged preflight adds nothing;
+- one run per commit: a run on the commit of an earlier line replaces it
+  (the latest counts, whatever the working tree held), so re-running an
+  unchanged preflight adds nothing, and a failed run of uncommitted
+  changes that were undone stops counting when the tree passes again;
 - a run in which a job errored (an install failed, a service was down) is
   ``errored``: left out of the rate, and said to be, as cancelled runs are;
 - evidence cannot be removed in the working tree: where the file is tracked
@@ -32,6 +33,7 @@ __all__ = [
     "append_entry",
     "preflight_runs",
     "read_history",
+    "run_key",
 ]
 
 OUTCOMES = ("success", "failure", "errored")
@@ -51,7 +53,7 @@ class HistoryEntry:
     components: dict[str, float]
     outcome: str  # success, failure or errored: how the run's jobs ended
     inputs: str | None = (
-        None  # the jobs' inputs, digested: one run per commit and inputs
+        None  # the jobs' inputs, digested: tells runs apart without a commit
     )
     cache_hits: int = 0
     jobs: int = 0
@@ -71,10 +73,14 @@ class HistoryEntry:
 
     @property
     def run_key(self) -> tuple[str, str | None, str] | None:
-        """Runs with equal keys are the same evidence (None: a line of its own)."""
-        if self.inputs is None:
-            return None
-        return (self.context, self.commit, self.inputs)
+        """Runs with equal keys are the same evidence (None: a line of its own).
+
+        On a commit, the latest run stands for it, whatever the working tree
+        held: a failed run of uncommitted changes that were then undone is
+        not evidence against the commit. Without a commit, the inputs
+        digest tells runs apart.
+        """
+        return run_key(self.context, self.commit, self.inputs)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of one line."""
@@ -100,6 +106,17 @@ class HistoryEntry:
                 else {}
             ),
         }
+
+
+def run_key(
+    context: str, commit: str | None, inputs: str | None
+) -> tuple[str, str | None, str] | None:
+    """The key of :attr:`HistoryEntry.run_key`, for a run not written yet."""
+    if inputs is None:
+        return None
+    if commit:
+        return (context, commit, "")
+    return (context, None, inputs)
 
 
 def _finite(value: Any) -> float:
@@ -277,7 +294,7 @@ def _lock_file(path: Path) -> Path:
 
 
 def preflight_runs(entries: Sequence[HistoryEntry]) -> list[CiRun]:
-    """Past preflight runs as CI runs, newest first: one per commit and inputs."""
+    """Past preflight runs as CI runs, newest first: one per commit (the latest)."""
     latest: dict[object, HistoryEntry] = {}
     for number, entry in enumerate(entries):
         if entry.context == "preflight":
