@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,18 @@ def verdict_figures(report: Report) -> dict[str, object]:
         "flaky": sorted(report.details["flaky"]),
         **{key: report.metrics[key] for key in FIGURES},
     }
+
+
+def pyenv_versions() -> list[str]:
+    """The CPython 3.10+ versions pyenv has installed, oldest first (none without pyenv)."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return []
+    done = subprocess.run(
+        [pyenv, "versions", "--bare", "--skip-aliases"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = [v for v in done.stdout.split() if re.fullmatch(r"3\.(1\d)\.\d+", v)]
+    return sorted(found, key=lambda v: tuple(map(int, v.split("."))))

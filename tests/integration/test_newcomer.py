@@ -25,6 +25,7 @@ import pytest
 from noxci.report import Status, read_report
 from noxci.uvtool import find_uv
 from tests.conftest import PROJECTS, assert_linters_pass, git
+from tests.integration.conftest import pyenv_versions
 from tests.integration.test_adoption import INDEX, _unreachable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +111,7 @@ def user(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (home / ".gitconfig").write_text(
         "[user]\n\tname = New User\n\temail = new@example.com\n"
     )
-    if pyenv := _pyenv_versions():
+    if pyenv := pyenv_versions():
         # A pyenv user with several Pythons selects them all (`pyenv global
         # 3.11.7 3.12.1`), or only the first one's shims run.
         env["PYENV_VERSION"] = ":".join(pyenv)
@@ -133,26 +134,11 @@ def user(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def _pyenv_versions() -> list[str]:
-    """The CPython 3.10+ versions pyenv has installed, oldest first (none without pyenv)."""
-    pyenv = shutil.which("pyenv")
-    if pyenv is None:
-        return []
-    done = subprocess.run(
-        [pyenv, "versions", "--bare", "--skip-aliases"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    found = [v for v in done.stdout.split() if re.fullmatch(r"3\.(1\d)\.\d+", v)]
-    return sorted(found, key=lambda v: tuple(map(int, v.split("."))))
-
-
 def _has_python(minimum: tuple[int, int]) -> bool:
     """Whether the user's shell can run a CPython >= ``minimum``."""
     return any(
         shutil.which(f"python3.{minor}") for minor in range(minimum[1], 16)
-    ) or any(tuple(map(int, v.split(".")[:2])) >= minimum for v in _pyenv_versions())
+    ) or any(tuple(map(int, v.split(".")[:2])) >= minimum for v in pyenv_versions())
 
 
 def _project(name: str, where: Path, env: dict[str, str]) -> Path:

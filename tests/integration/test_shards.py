@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +18,12 @@ from pathlib import Path
 import pytest
 
 from noxci.report import Status
-from tests.integration.conftest import Project, make_project, verdict_figures
+from tests.integration.conftest import (
+    Project,
+    make_project,
+    pyenv_versions,
+    verdict_figures,
+)
 
 
 @pytest.fixture
@@ -97,16 +101,7 @@ def test_shards_side_by_side_in_one_session_equal_the_whole_run(
 
 def _pythons() -> dict[str, str]:
     """``PYENV_VERSION`` selecting every pyenv CPython, so each one's shims run."""
-    pyenv = shutil.which("pyenv")
-    if pyenv is None:
-        return {}
-    done = subprocess.run(
-        [pyenv, "versions", "--bare", "--skip-aliases"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    found = [v for v in done.stdout.split() if re.fullmatch(r"3\.1\d\.\d+", v)]
+    found = pyenv_versions()
     return {"PYENV_VERSION": ":".join(found)} if found else {}
 
 
@@ -159,7 +154,7 @@ def test_several_pythons_combined_take_the_lowest_coverage(tmp_path: Path) -> No
         f"tests-{v}": p for v, p in percents.items()
     }
     assert combined.metrics["tests_passed"] == sum(
-        r.metrics["tests_passed"] for r in parts.values()
+        int(r.metrics["tests_passed"]) for r in parts.values()
     )
     # The figure is one Python's: flavour() still misses a return, which
     # the union of both Pythons' data would count as covered.
