@@ -29,12 +29,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import NONZERO, median_of, timed  # noqa: E402 - after the path
+
 # The repository's own audit needs a mirror of the advisories here (offline):
 # the one NOXCI_VULN_SERVICE=osv-dir:PATH names.
 _MIRROR = os.environ.get("NOXCI_VULN_SERVICE", "")
@@ -181,25 +183,6 @@ BENCH_FILES = (
     "dist-tox/",
 )
 
-# Runs that exited non-zero, printed with the figures: a contender that
-# stops early is not doing the same work, and the reader must know.
-NONZERO: list[str] = []
-
-
-def _time(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
-    if done.returncode != 0:
-        NONZERO.append(f"{cwd.name}: {' '.join(argv[1:])} exited {done.returncode}")
-    return time.perf_counter() - start
-
 
 def _clean(project: Path) -> None:
     for name in (
@@ -212,10 +195,6 @@ def _clean(project: Path) -> None:
         "dist-tox",
     ):
         shutil.rmtree(project / name, ignore_errors=True)
-
-
-def _median(runs: int, once: Callable[[], float]) -> float:
-    return statistics.median(once() for _ in range(runs))
 
 
 def _project(kind: str, where: Path) -> Path:
@@ -293,30 +272,30 @@ def _measure(
     kind: str, runs: int, project: Path, tox: list[str], env: dict[str, str]
 ) -> None:
     nox = [sys.executable, "-m", "nox"]
-    _time([*nox, "-s", "preflight"], project, env)  # warm the uv cache for every group
+    timed([*nox, "-s", "preflight"], project, env)  # warm the uv cache for every group
     firsts, seconds = [], []
     for _ in range(runs):
         _clean(project)
-        firsts.append(_time([*nox, "-s", "preflight"], project, env))
-        seconds.append(_time([*nox, "-s", "preflight"], project, env))
+        firsts.append(timed([*nox, "-s", "preflight"], project, env))
+        seconds.append(timed([*nox, "-s", "preflight"], project, env))
     first, second = statistics.median(firsts), statistics.median(seconds)
 
     def full() -> float:
         _clean(project)
-        return _time([*nox, "-s", "preflight", "--", "--no-cache"], project, env)
+        return timed([*nox, "-s", "preflight", "--", "--no-cache"], project, env)
 
     def minimal() -> float:
         _clean(project)
-        return _time([*nox, "-f", "noxfile_minimal.py", "-j", "auto"], project, env)
+        return timed([*nox, "-f", "noxfile_minimal.py", "-j", "auto"], project, env)
 
     def tox_p() -> float:
         _clean(project)
-        return _time([*tox, "p", "-p", "auto"], project, env)
+        return timed([*tox, "p", "-p", "auto"], project, env)
 
     noxci_full, nox_full, tox_full = (
-        _median(runs, full),
-        _median(runs, minimal),
-        _median(runs, tox_p),
+        median_of(runs, full),
+        median_of(runs, minimal),
+        median_of(runs, tox_p),
     )
     print(f"[{kind}] median of {runs} runs")
     print(

@@ -28,14 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
-NONZERO: list[str] = []
+from benchmarks import NONZERO, median_of, timed  # noqa: E402 - after the path
 
 
 @dataclass(frozen=True)
@@ -52,31 +52,6 @@ def _env() -> dict[str, str]:
     return env | {"UV_PYTHON_DOWNLOADS": "never", "NOX_SCRIPT_MODE": "none"}
 
 
-def _time(
-    argv: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)
-) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    took = time.perf_counter() - start
-    if done.returncode not in ok:
-        NONZERO.append(
-            f"{cwd.name}: {' '.join(argv[-4:])} exited {done.returncode}: {done.stderr[-300:]}"
-        )
-    return took
-
-
-def _median(runs: int, once: Callable[[], float]) -> float:
-    return statistics.median(once() for _ in range(runs))
-
-
 def _git(path: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=b", "-c", "user.email=b@e", *args],
@@ -84,6 +59,13 @@ def _git(path: Path, *args: str) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def _commit_all(path: Path, message: str) -> None:
+    """Make ``path`` a git repository of one commit holding everything in it."""
+    _git(path, "init", "-q")
+    _git(path, "add", "-A")
+    _git(path, "commit", "-qm", message)
 
 
 def _sample(where: Path) -> Subject:
@@ -97,9 +79,7 @@ def _sample(where: Path) -> Subject:
         out.write(
             '\n[tool.noxci.security]\nvulnerability-service = "osv-dir:advisories"\n'
         )
-    _git(target, "init", "-q")
-    _git(target, "add", "-A")
-    _git(target, "commit", "-qm", "sample")
+    _commit_all(target, "sample")
     return Subject(
         "sample",
         target,
@@ -158,9 +138,7 @@ def _pypi(where: Path) -> Subject:
             '\n[tool.noxci.tests]\ntools = ["pytest", "pytest-xdist", "pytest-reportlog", '
             '"coverage>=7.10", "freezegun"]\n'
         )
-    _git(target, "init", "-q")
-    _git(target, "add", "-A")
-    _git(target, "commit", "-qm", "sdist")
+    _commit_all(target, "sdist")
     return Subject(
         "pypi (itsdangerous 2.2.0)",
         target,
@@ -197,14 +175,14 @@ def _plain(subject: Subject, env: dict[str, str], workers: int) -> float:
     }
     xdist = ["-n", str(workers), "-p", "noxci_xdist_coverage"]
     start = time.perf_counter()
-    _time(
+    timed(
         [str(venv / "coverage"), "run", f"--rcfile={rc}", "-m", "pytest", "-q", *xdist],
         subject.path,
         run_env,
         (0, 1),
     )
-    _time([str(venv / "coverage"), "combine", f"--rcfile={rc}"], subject.path, run_env)
-    _time(
+    timed([str(venv / "coverage"), "combine", f"--rcfile={rc}"], subject.path, run_env)
+    timed(
         [str(venv / "coverage"), "report", f"--rcfile={rc}"],
         subject.path,
         run_env,
@@ -225,9 +203,9 @@ def _edit(subject: Subject, edit: tuple[str, str, str], forward: bool) -> None:
 
 
 def _p5(subject: Subject, runs: int, env: dict[str, str], nox: list[str]) -> None:
-    session = _median(
+    session = median_of(
         runs,
-        lambda: _time(
+        lambda: timed(
             [*nox, "-s", "tests", "--", "--full"],
             subject.path,
             env | {"NOXCI_CACHE": "0"},
@@ -254,31 +232,31 @@ def measure(subject: Subject, runs: int, which: set[str]) -> None:
     path = subject.path
     ok = (0, 1, 2, 8)
     print(f"[{subject.kind}] median of {runs}")
-    _time([*nox, "-s", "preflight"], path, env, ok)  # venvs, uv cache, state
+    timed([*nox, "-s", "preflight"], path, env, ok)  # venvs, uv cache, state
     if "p5" in which:
         _p5(subject, runs, env, nox)
-    full = _median(
+    full = median_of(
         runs,
-        lambda: _time([*nox, "-s", "preflight", "--", "--no-cache"], path, env, ok),
+        lambda: timed([*nox, "-s", "preflight", "--", "--no-cache"], path, env, ok),
     )
-    _time([*nox, "-s", "preflight"], path, env, ok)
+    timed([*nox, "-s", "preflight"], path, env, ok)
     if "p6" in which:
         for edit in subject.edits:
             changes = []
             for i in range(runs):
                 _edit(subject, edit, forward=i % 2 == 0)
-                changes.append(_time([*nox, "-s", "preflight"], path, env, ok))
+                changes.append(timed([*nox, "-s", "preflight"], path, env, ok))
             if runs % 2:
                 _edit(subject, edit, forward=False)
-                _time([*nox, "-s", "preflight"], path, env, ok)  # back to the state
+                timed([*nox, "-s", "preflight"], path, env, ok)  # back to the state
             changed = statistics.median(changes)
             print(
                 f"  P6 preflight after a change to one function in {edit[0]}: {changed:.1f} s "
                 f"/ full {full:.1f} s = {changed / full:.1%} (target <= 25%)"
             )
     if "p1" in which:
-        unchanged = _median(
-            runs, lambda: _time([*nox, "-s", "preflight"], path, env, ok)
+        unchanged = median_of(
+            runs, lambda: timed([*nox, "-s", "preflight"], path, env, ok)
         )
         print(
             f"  P1 unchanged preflight {unchanged:.2f} s / full {full:.1f} s = "
